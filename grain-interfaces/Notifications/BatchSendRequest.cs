@@ -1,0 +1,3 @@
+namespace Notifly.GrainInterfaces.Notifications;
+
+public sealed record BatchSendRequest(IReadOnlyList<SendNotificationRequest>? Notifications);

@@ -1,0 +1,7 @@
+namespace Notifly.GrainInterfaces.Notifications;
+
+/// <summary>Body of <c>GET /api/notifications/{requestId}</c>.</summary>
+public sealed record NotificationDetails(
+    NotificationView Notification,
+    IReadOnlyList<DeliveryView> Deliveries,
+    IReadOnlyList<DeliveryLogView> Logs);

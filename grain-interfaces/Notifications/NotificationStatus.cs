@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+
+namespace Notifly.GrainInterfaces.Notifications;
+
+/// <summary>Seed 002's state machine, extended (ARCHITECTURE.md §3).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<NotificationStatus>))]
+public enum NotificationStatus
+{
+    [JsonStringEnumMemberName("ACCEPTED")] Accepted,
+    [JsonStringEnumMemberName("SCHEDULED")] Scheduled,
+    [JsonStringEnumMemberName("PROCESSING")] Processing,
+    [JsonStringEnumMemberName("RETRYING")] Retrying,
+    [JsonStringEnumMemberName("SENT")] Sent,
+    [JsonStringEnumMemberName("DELIVERED")] Delivered,
+    [JsonStringEnumMemberName("FAILED")] Failed,
+    [JsonStringEnumMemberName("CANCELLED")] Cancelled,
+    [JsonStringEnumMemberName("SKIPPED")] Skipped,
+    [JsonStringEnumMemberName("BOUNCED")] Bounced,
+}

@@ -1,0 +1,2 @@
+// Placeholder until the host lands in the next commit.
+return 0;
