@@ -1,0 +1,170 @@
+using Notifly.GrainInterfaces.Notifications;
+using Notifly.Grains.Channels;
+
+namespace Notifly.Grains.Notifications;
+
+/// <summary>
+/// The NotificationGrain's behaviour as a pure function <c>(state, command, now) → turn</c>.
+/// No I/O, no clock, no randomness of its own (jitter comes in with the command), so every
+/// transition can be tested on its own and the runtime only persists what this decides.
+/// </summary>
+public static class NotificationMachine
+{
+    public static TurnResult Apply(NotificationState state, NotificationCommand command, DateTimeOffset now, RetryPolicy policy)
+    {
+        var turn = new Turn(state, now);
+        var rejection = command switch
+        {
+            NotificationCommand.Fire fire => Fire(turn, fire, policy),
+            NotificationCommand.RecordResult result => Record(turn, result, policy),
+            NotificationCommand.Cancel => Cancel(turn),
+            NotificationCommand.RetryDeadLetter retry => RetryDeadLetter(turn, retry),
+            _ => throw new ArgumentOutOfRangeException(nameof(command), command, "unknown command"),
+        };
+        return rejection is null ? turn.Complete() : TurnResult.Rejected(state, rejection);
+    }
+
+    private static string? Fire(Turn turn, NotificationCommand.Fire fire, RetryPolicy policy)
+    {
+        foreach (var d in turn.Deliveries.ToArray())
+        {
+            if (d.IsTerminal || d.DueAt is not { } due || due > turn.Now)
+            {
+                continue;
+            }
+
+            if (d.Status == DeliveryStatus.Processing)
+            {
+                // The node running this attempt died or hung past its lease. Count the attempt as
+                // a transient failure: a message that crashes every node it touches must still
+                // run out of attempts rather than loop forever.
+                turn.Log(new AttemptLog(d.Channel, d.Attempts, "ABANDONED", null, "LEASE_EXPIRED", "attempt lease expired", null));
+                turn.Event("LEASE_EXPIRED", ("channel", d.Channel), ("attempt", d.Attempts));
+                if (d.AttemptsInRound >= policy.MaxAttempts)
+                {
+                    DeadLetter(turn, d, "LEASE_EXPIRED", "attempt lease expired", "RETRY_EXHAUSTED");
+                    continue;
+                }
+            }
+
+            Start(turn, turn.Get(d.Channel), fire.Lease);
+        }
+
+        return null;
+    }
+
+    private static void Start(Turn turn, DeliveryState d, TimeSpan lease)
+    {
+        var attempt = d.Attempts + 1;
+        turn.Set(d with { Status = DeliveryStatus.Processing, Attempts = attempt, DueAt = turn.Now + lease });
+        turn.Starts.Add(new AttemptStart(d.Channel, attempt));
+        turn.Event("SEND_ATTEMPT", ("channel", d.Channel), ("attempt", attempt));
+    }
+
+    private static string? Record(Turn turn, NotificationCommand.RecordResult r, RetryPolicy policy)
+    {
+        var d = turn.Find(r.Channel);
+        if (d is null || d.Status != DeliveryStatus.Processing || d.Attempts != r.Attempt)
+        {
+            // A late answer from an attempt whose lease already expired: a newer attempt owns
+            // the delivery now, or it has finished. Recording it would rewind the state.
+            return "STALE_ATTEMPT";
+        }
+
+        var o = r.Outcome;
+        var latencyMs = (long)r.Latency.TotalMilliseconds;
+        if (o.Kind == OutcomeKind.Success)
+        {
+            turn.Set(d with { Status = DeliveryStatus.Sent, DueAt = null, SentAt = turn.Now, ProviderMessageId = o.ProviderMessageId });
+            turn.Log(new AttemptLog(d.Channel, d.Attempts, "SENT", latencyMs, null, null, o.ProviderMessageId));
+            turn.Event("SENT", ("channel", d.Channel), ("attempt", d.Attempts), ("latencyMs", latencyMs),
+                ("providerMessageId", o.ProviderMessageId));
+            return null;
+        }
+
+        var code = o.ErrorCode ?? "DELIVERY_FAILED";
+        var transient = o.Kind == OutcomeKind.Transient;
+        turn.Log(new AttemptLog(d.Channel, d.Attempts, "FAILED", latencyMs, code, o.ErrorMessage, null));
+        turn.Event("ATTEMPT_FAILED", ("channel", d.Channel), ("attempt", d.Attempts), ("errorCode", code),
+            ("error", o.ErrorMessage), ("transient", transient), ("latencyMs", latencyMs));
+
+        if (!transient)
+        {
+            DeadLetter(turn, d, code, o.ErrorMessage, "PERMANENT_FAILURE");
+            return null;
+        }
+
+        if (d.AttemptsInRound >= policy.MaxAttempts)
+        {
+            DeadLetter(turn, d, code, o.ErrorMessage, "RETRY_EXHAUSTED");
+            return null;
+        }
+
+        var delay = policy.DelayAfter(d.AttemptsInRound, r.Jitter);
+        if (o.RetryAfter is { } hint && hint > delay)
+        {
+            delay = hint; // the receiver asked for more time than our backoff would give
+        }
+
+        var due = turn.Now + delay;
+        turn.Set(d with { Status = DeliveryStatus.Retrying, DueAt = due, LastErrorCode = code, LastError = o.ErrorMessage });
+        turn.Event("RETRY_SCHEDULED", ("channel", d.Channel), ("nextAttempt", d.Attempts + 1), ("dueAt", due),
+            ("delayMs", (long)delay.TotalMilliseconds));
+        return null;
+    }
+
+    private static void DeadLetter(Turn turn, DeliveryState d, string code, string? message, string reason)
+    {
+        turn.Set(d with { Status = DeliveryStatus.Failed, DueAt = null, LastErrorCode = code, LastError = message });
+        turn.DeadLetters.Add(new DeadLetter(d.Channel, code, message, d.Attempts));
+        turn.Event("DEAD_LETTERED", ("channel", d.Channel), ("reason", reason), ("errorCode", code), ("attempts", d.Attempts));
+    }
+
+    private static string? Cancel(Turn turn)
+    {
+        if (turn.Deliveries.Any(d => d.Status == DeliveryStatus.Processing))
+        {
+            return "IN_FLIGHT";
+        }
+
+        var open = turn.Deliveries.Where(d => !d.IsTerminal).ToArray();
+        if (open.Length == 0)
+        {
+            return "NOT_CANCELLABLE";
+        }
+
+        foreach (var d in open)
+        {
+            turn.Set(d with { Status = DeliveryStatus.Cancelled, DueAt = null });
+        }
+
+        turn.Event("CANCELLED", ("channels", open.Select(d => d.Channel).ToArray()));
+        return null;
+    }
+
+    private static string? RetryDeadLetter(Turn turn, NotificationCommand.RetryDeadLetter retry)
+    {
+        var d = turn.Find(retry.Channel);
+        if (d is null || d.Status != DeliveryStatus.Failed)
+        {
+            return "NOT_DEAD_LETTERED";
+        }
+
+        turn.Set(d with { Status = DeliveryStatus.Retrying, RoundStart = d.Attempts, DueAt = turn.Now });
+        turn.Event("MANUAL_RETRY", ("channel", d.Channel), ("nextAttempt", d.Attempts + 1));
+        return null;
+    }
+
+    /// <summary>Derives the notification's status from its deliveries.</summary>
+    public static NotificationStatus Derive(IReadOnlyList<DeliveryState> deliveries)
+    {
+        bool Any(DeliveryStatus s) => deliveries.Any(d => d.Status == s);
+        if (Any(DeliveryStatus.Processing)) return NotificationStatus.Processing;
+        if (Any(DeliveryStatus.Retrying)) return NotificationStatus.Retrying;
+        if (Any(DeliveryStatus.Scheduled)) return NotificationStatus.Scheduled;
+        if (Any(DeliveryStatus.Pending)) return NotificationStatus.Accepted;
+        if (Any(DeliveryStatus.Failed)) return NotificationStatus.Failed;
+        if (Any(DeliveryStatus.Cancelled)) return NotificationStatus.Cancelled;
+        return NotificationStatus.Sent;
+    }
+}

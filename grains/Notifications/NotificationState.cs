@@ -1,0 +1,28 @@
+using Notifly.GrainInterfaces.Notifications;
+
+namespace Notifly.Grains.Notifications;
+
+/// <summary>The persisted state of a NotificationGrain (one row of <c>notifications</c>).</summary>
+public sealed record NotificationState(
+    Guid Id,
+    Guid TenantId,
+    NotificationStatus Status,
+    int Version,
+    IReadOnlyList<DeliveryState> Deliveries)
+{
+    public DeliveryState? Delivery(Channel channel) => Deliveries.FirstOrDefault(d => d.Channel == channel);
+
+    /// <summary>When the grain's reminder must fire next; null when nothing is pending.</summary>
+    public DateTimeOffset? NextDueAt =>
+        Deliveries.Where(d => !d.IsTerminal && d.DueAt is not null).Select(d => d.DueAt).Min();
+
+    public static NotificationState Create(
+        Guid id, Guid tenantId, IEnumerable<Channel> channels, DateTimeOffset now, DateTimeOffset? sendAt)
+    {
+        var scheduled = sendAt is { } at && at > now;
+        var deliveries = channels
+            .Select(c => new DeliveryState(c, scheduled ? DeliveryStatus.Scheduled : DeliveryStatus.Pending, DueAt: scheduled ? sendAt : now))
+            .ToArray();
+        return new NotificationState(id, tenantId, scheduled ? NotificationStatus.Scheduled : NotificationStatus.Accepted, 1, deliveries);
+    }
+}

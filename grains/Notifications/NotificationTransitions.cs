@@ -1,0 +1,32 @@
+using Notifly.GrainInterfaces.Notifications;
+using static Notifly.GrainInterfaces.Notifications.NotificationStatus;
+
+namespace Notifly.Grains.Notifications;
+
+/// <summary>
+/// The legal moves of a notification's status: seed 002's machine, extended as
+/// ARCHITECTURE.md §3 describes. The grain derives its status from its deliveries and refuses
+/// to commit a change this table does not allow.
+/// </summary>
+public static class NotificationTransitions
+{
+    private static readonly Dictionary<NotificationStatus, NotificationStatus[]> Legal = new()
+    {
+        [Accepted] = [Processing, Cancelled],
+        [Scheduled] = [Processing, Cancelled],
+        [Processing] = [Retrying, Sent, Failed],
+        [Retrying] = [Processing, Cancelled],
+        [Sent] = [Delivered, Bounced],
+        [Failed] = [Retrying],
+        [Delivered] = [],
+        [Cancelled] = [],
+        [Skipped] = [],
+        [Bounced] = [],
+    };
+
+    public static IEnumerable<(NotificationStatus From, NotificationStatus To)> All =>
+        Legal.SelectMany(kv => kv.Value.Select(to => (kv.Key, to)));
+
+    public static bool IsLegal(NotificationStatus from, NotificationStatus to) =>
+        from == to || Legal[from].Contains(to);
+}
