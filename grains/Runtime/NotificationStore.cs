@@ -1,0 +1,179 @@
+using System.Text.Json;
+using Npgsql;
+using Notifly.GrainInterfaces.Notifications;
+using Notifly.Grains.Channels;
+using Notifly.Grains.Notifications;
+using Notifly.Grains.Storage;
+
+namespace Notifly.Grains.Runtime;
+
+/// <summary>
+/// Runs NotificationGrain turns on PostgreSQL (ARCHITECTURE.md §3): each turn locks the grain's
+/// row, applies <see cref="NotificationMachine"/>, and writes state and effects in the same
+/// transaction. Many grains' turns share one transaction; each stays atomic and ordered.
+/// </summary>
+public sealed class NotificationStore(Database database, TimeProvider time, RetryPolicy policy)
+{
+    /// <summary>
+    /// Claims due reminders, fires them and returns the attempts to start. Both the reminder and
+    /// the grain row are taken with SKIP LOCKED, so the dispatcher never waits behind a result
+    /// turn and two nodes never claim the same grain.
+    /// </summary>
+    public async Task<IReadOnlyList<SendWork>> ClaimAndFireAsync(int max, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        var rows = new List<(NotificationState State, short Priority, SendContext Context)>();
+        await using (var command = new NpgsqlCommand(
+            $"""
+            WITH due AS (
+                SELECT grain_id FROM reminders
+                 WHERE kind = 'notification' AND due_at <= $1
+                 ORDER BY due_at
+                 LIMIT $2
+                   FOR UPDATE SKIP LOCKED)
+            SELECT {GrainRow.Columns}, n.correlation_id, n.event_type, n.payload::text, n.recipient::text,
+                   n.user_id, n.subject, n.body, n.created_at, t.webhook_secret
+              FROM notifications n
+              JOIN due ON due.grain_id = n.id
+              JOIN tenants t ON t.id = n.tenant_id
+             ORDER BY n.id
+               FOR UPDATE OF n SKIP LOCKED
+            """, connection, transaction).With(now).With(max))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var (state, priority) = GrainRow.Read(reader);
+                rows.Add((state, priority, new SendContext(
+                    reader.GetGuid(6), reader.GetString(7), reader.GetString(8),
+                    JsonSerializer.Deserialize<Recipient>(reader.GetString(9), Json.Options)!,
+                    reader.IsDBNull(10) ? null : reader.GetString(10),
+                    reader.IsDBNull(11) ? null : reader.GetString(11),
+                    reader.IsDBNull(12) ? null : reader.GetString(12),
+                    reader.GetFieldValue<DateTimeOffset>(13),
+                    reader.GetString(14))));
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        var fire = new NotificationCommand.Fire(lease);
+        var turns = rows.Select(r => (r.State, NotificationMachine.Apply(r.State, fire, now, policy))).ToArray();
+        await TurnWriter.WriteAsync(connection, transaction, turns, rows.Select(r => r.Priority).ToArray(), now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        var work = new List<SendWork>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var c = rows[i].Context;
+            foreach (var start in turns[i].Item2.Starts)
+            {
+                work.Add(new SendWork(rows[i].State.Id, rows[i].State.TenantId, c.CorrelationId, start.Channel, start.Attempt,
+                    c.EventType, c.PayloadJson, c.Recipient, c.UserId, c.Subject, c.Body, c.CreatedAt, c.WebhookSecret));
+            }
+        }
+
+        return work;
+    }
+
+    /// <summary>Records finished attempts: one result turn per attempt, all in one transaction.</summary>
+    public async Task RecordResultsAsync(IReadOnlyList<AttemptResult> results, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var states = await LockAsync(connection, transaction, results.Select(r => r.NotificationId).Distinct().ToArray(), cancellationToken);
+
+        // Several results may concern one grain (two channels): apply them in order on the
+        // evolving state, then persist the combined turn once.
+        var before = states.ToDictionary(s => s.Key, s => s.Value.State);
+        var current = new Dictionary<Guid, TurnResult>();
+        foreach (var r in results)
+        {
+            if (!states.TryGetValue(r.NotificationId, out var row))
+            {
+                continue; // deleted by retention; nothing to record
+            }
+
+            var state = current.TryGetValue(r.NotificationId, out var t) ? t.State : row.State;
+            var command = new NotificationCommand.RecordResult(r.Channel, r.Attempt, r.Outcome, r.Latency, Random.Shared.NextDouble());
+            var turn = NotificationMachine.Apply(state, command, now, policy);
+            if (turn.Rejection is not null)
+            {
+                continue;
+            }
+
+            current[r.NotificationId] = t is null ? turn : Merge(t, turn);
+        }
+
+        var ids = current.Keys.ToArray();
+        await TurnWriter.WriteAsync(connection, transaction, ids.Select(id => (before[id], current[id])).ToArray(),
+            ids.Select(id => states[id].Priority).ToArray(), now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// One turn on behalf of a tenant (cancel, manual retry), under Row Level Security: another
+    /// tenant's notification is simply not found. Returns null when the grain does not exist.
+    /// </summary>
+    public async Task<TurnResult?> ExecuteAsync(TenantScope scope, Guid notificationId, NotificationCommand command, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var states = await LockAsync(scope.Connection, scope.Transaction, [notificationId], cancellationToken);
+        if (!states.TryGetValue(notificationId, out var row))
+        {
+            return null;
+        }
+
+        var turn = NotificationMachine.Apply(row.State, command, now, policy);
+        if (turn.Rejection is null)
+        {
+            await TurnWriter.WriteAsync(scope.Connection, scope.Transaction, [(row.State, turn)], [row.Priority], now, cancellationToken);
+        }
+
+        return turn;
+    }
+
+    /// <summary>When the earliest reminder is due, so the dispatcher can sleep exactly that long.</summary>
+    public async Task<DateTimeOffset?> NextDueAtAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT min(due_at) FROM reminders WHERE kind = 'notification'", connection);
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is DateTime at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
+    }
+
+    private static async Task<Dictionary<Guid, (NotificationState State, short Priority)>> LockAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] ids, CancellationToken cancellationToken)
+    {
+        var states = new Dictionary<Guid, (NotificationState, short)>(ids.Length);
+        await using var command = new NpgsqlCommand(
+            $"SELECT {GrainRow.Columns} FROM notifications n WHERE n.id = ANY($1) ORDER BY n.id FOR UPDATE",
+            connection, transaction).With(ids);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = GrainRow.Read(reader);
+            states[row.State.Id] = row;
+        }
+
+        return states;
+    }
+
+    private static TurnResult Merge(TurnResult first, TurnResult second) => new(
+        second.State,
+        [.. first.Events, .. second.Events],
+        [.. first.Starts, .. second.Starts],
+        [.. first.Logs, .. second.Logs],
+        [.. first.DeadLetters, .. second.DeadLetters]);
+
+    private sealed record SendContext(
+        Guid CorrelationId, string EventType, string PayloadJson, Recipient Recipient, string? UserId,
+        string? Subject, string? Body, DateTimeOffset CreatedAt, string WebhookSecret);
+}

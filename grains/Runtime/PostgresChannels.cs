@@ -1,0 +1,11 @@
+namespace Notifly.Grains.Runtime;
+
+/// <summary>LISTEN/NOTIFY channel names shared by every node.</summary>
+public static class PostgresChannels
+{
+    /// <summary>New or re-armed reminders may be due now.</summary>
+    public const string Reminders = "notifly_reminders";
+
+    /// <summary>An API key was revoked; payload is its prefix.</summary>
+    public const string ApiKeys = "notifly_api_keys";
+}

@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Channel = Notifly.GrainInterfaces.Notifications.Channel;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Notifly.GrainInterfaces.Notifications;
+using Notifly.Grains.Channels;
+
+namespace Notifly.Grains.Runtime;
+
+/// <summary>
+/// The silo's dispatcher: claims due reminders, runs the attempts they start through the
+/// channel senders between turns (never inside a transaction), and records the outcomes in
+/// batched result turns.
+/// </summary>
+public sealed partial class ReminderService(
+    NotificationStore store,
+    IEnumerable<IChannelSender> senders,
+    WakeUpSignal wakeUp,
+    IOptions<DispatchOptions> options,
+    TimeProvider time,
+    ILogger<ReminderService> logger) : BackgroundService
+{
+    private readonly Dictionary<Channel, IChannelSender> _senders = senders.ToDictionary(s => s.Channel);
+    private readonly DispatchOptions _options = options.Value;
+    private readonly System.Threading.Channels.Channel<AttemptResult> _results = System.Threading.Channels.Channel.CreateUnbounded<AttemptResult>();
+    private readonly CancellationTokenSource _abandon = new();
+    private readonly SemaphoreSlim _slots = new(options.Value.MaxInFlight, options.Value.MaxInFlight);
+    private int _inFlight;
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var writer = Task.Run(() => WriteResultsAsync(_abandon.Token), CancellationToken.None);
+        try
+        {
+            await ClaimLoopAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        // Stopping: let attempts in flight finish and their results land, up to the drain timeout;
+        // whatever is still running after that is abandoned to its lease.
+        var drained = Stopwatch.StartNew();
+        while (InFlight > 0 && drained.Elapsed < _options.DrainTimeout)
+        {
+            await Task.Delay(20, CancellationToken.None);
+        }
+
+        await _abandon.CancelAsync();
+        _results.Writer.TryComplete();
+        await writer;
+    }
+
+    private async Task ClaimLoopAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await _slots.WaitAsync(stoppingToken);
+            var free = 1;
+            while (free < _options.ClaimBatchSize && _slots.Wait(0, CancellationToken.None))
+            {
+                free++;
+            }
+
+            IReadOnlyList<SendWork> work;
+            try
+            {
+                work = await store.ClaimAndFireAsync(free, _options.Lease, stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                _slots.Release(free);
+                LogClaimFailed(ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+                continue;
+            }
+
+            if (free > work.Count)
+            {
+                _slots.Release(free - work.Count);
+            }
+
+            foreach (var item in work)
+            {
+                Interlocked.Increment(ref _inFlight);
+                _ = Task.Run(() => SendAsync(item), CancellationToken.None);
+            }
+
+            if (work.Count == 0)
+            {
+                await wakeUp.WaitAsync(await NextWaitAsync(stoppingToken), stoppingToken);
+            }
+        }
+    }
+
+    private async Task<TimeSpan> NextWaitAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var next = await store.NextDueAtAsync(cancellationToken);
+            if (next is { } due)
+            {
+                var wait = due - time.GetUtcNow();
+                return wait <= TimeSpan.Zero ? TimeSpan.Zero : (wait < _options.PollInterval ? wait : _options.PollInterval);
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogClaimFailed(ex);
+        }
+
+        return _options.PollInterval;
+    }
+
+    private async Task SendAsync(SendWork work)
+    {
+        try
+        {
+            var started = time.GetTimestamp();
+            AttemptOutcome outcome;
+            if (!_senders.TryGetValue(work.Channel, out var sender))
+            {
+                outcome = AttemptOutcome.Permanent("CHANNEL_DISABLED", $"no sender is configured for {work.Channel}");
+            }
+            else
+            {
+                try
+                {
+                    outcome = await sender.SendAsync(work, _abandon.Token);
+                }
+                catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+                {
+                    return; // node stopping: the lease expires and another attempt runs
+                }
+                catch (Exception ex)
+                {
+                    // A sender bug must not wedge the delivery: treat it like a transient failure.
+                    LogSenderFailed(ex, work.Channel, work.NotificationId);
+                    outcome = AttemptOutcome.Transient("INTERNAL_ERROR", ex.Message);
+                }
+            }
+
+            _results.Writer.TryWrite(new AttemptResult(work.NotificationId, work.Channel, work.Attempt, outcome, time.GetElapsedTime(started)));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+            _slots.Release();
+        }
+    }
+
+    private async Task WriteResultsAsync(CancellationToken abandon)
+    {
+        var batch = new List<AttemptResult>();
+        while (await _results.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < 1000 && _results.Reader.TryRead(out var result))
+            {
+                batch.Add(result);
+            }
+
+            // Keep the batch until it is written: a result lost here only costs a duplicate attempt
+            // after the lease, but retrying costs nothing.
+            while (true)
+            {
+                try
+                {
+                    await store.RecordResultsAsync(batch, CancellationToken.None);
+                    wakeUp.Wake(); // a retry may be due immediately (Retry-After: 0, zero backoff)
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    LogResultsFailed(ex, batch.Count);
+                    if (abandon.IsCancellationRequested)
+                    {
+                        return;
+                    }
+
+                    await Task.Delay(TimeSpan.FromSeconds(1), time, CancellationToken.None);
+                }
+            }
+
+            batch.Clear();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _abandon.Dispose();
+        _slots.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Claiming due reminders failed; retrying")]
+    private partial void LogClaimFailed(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sender for {Channel} threw on notification {NotificationId}")]
+    private partial void LogSenderFailed(Exception ex, Channel channel, Guid notificationId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recording {Count} attempt results failed; retrying")]
+    private partial void LogResultsFailed(Exception ex, int count);
+}

@@ -1,0 +1,142 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using Notifly.Grains.Notifications;
+using Notifly.Grains.Storage;
+
+namespace Notifly.Grains.Runtime;
+
+/// <summary>
+/// Persists the outcome of many NotificationGrain turns in one round trip: new state (checked
+/// against the version read under lock), the grain's reminder, audit events, attempt logs and
+/// dead letters. Set-based statements over <c>unnest</c> arrays keep the cost per turn small.
+/// </summary>
+internal static class TurnWriter
+{
+    public static async Task WriteAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(NotificationState Before, TurnResult Turn)> turns,
+        short[] priorities, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var batch = new NpgsqlBatch(connection, transaction);
+
+        var changed = turns.Select((t, i) => (t.Before, t.Turn, Priority: priorities[i])).Where(t => t.Turn.Changed).ToArray();
+        if (changed.Length > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                """
+                UPDATE notifications n
+                   SET status = u.status, deliveries = u.deliveries::jsonb, version = u.version, updated_at = $5
+                  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $6::int[]) AS u(id, status, deliveries, version, expected)
+                 WHERE n.id = u.id AND n.version = u.expected
+                """)
+                .With(changed.Select(t => t.Before.Id).ToArray())
+                .With(changed.Select(t => t.Turn.State.Status.Name()).ToArray())
+                .With(changed.Select(t => JsonSerializer.Serialize(t.Turn.State.Deliveries, Json.Options)).ToArray())
+                .With(changed.Select(t => t.Turn.State.Version).ToArray())
+                .With(now)
+                .With(changed.Select(t => t.Before.Version).ToArray()));
+        }
+
+        // Every claimed grain gets its reminder re-aimed at its next due time, changed or not:
+        // a reminder that fired with nothing due must not keep firing.
+        var due = turns.Select((t, i) => (t.Turn.State, Priority: priorities[i])).Where(t => t.State.NextDueAt is not null).ToArray();
+        if (due.Length > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                """
+                INSERT INTO reminders (grain_id, kind, tenant_id, due_at, priority)
+                SELECT id, 'notification', tenant_id, due_at, priority
+                  FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::smallint[]) AS u(id, tenant_id, due_at, priority)
+                ON CONFLICT (grain_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at
+                """)
+                .With(due.Select(t => t.State.Id).ToArray())
+                .With(due.Select(t => t.State.TenantId).ToArray())
+                .With(due.Select(t => t.State.NextDueAt!.Value).ToArray())
+                .With(due.Select(t => t.Priority).ToArray()));
+        }
+
+        var idle = turns.Where(t => t.Turn.State.NextDueAt is null).Select(t => t.Turn.State.Id).ToArray();
+        if (idle.Length > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                "DELETE FROM reminders WHERE kind = 'notification' AND grain_id = ANY($1)").With(idle));
+        }
+
+        var events = changed.SelectMany(t => t.Turn.Events.Select(e => (t.Turn.State, Event: e))).ToArray();
+        if (events.Length > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                """
+                INSERT INTO notification_events (tenant_id, notification_id, event, details, created_at)
+                SELECT tenant_id, id, event, details::jsonb, $5
+                  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS u(tenant_id, id, event, details)
+                """)
+                .With(events.Select(e => e.State.TenantId).ToArray())
+                .With(events.Select(e => e.State.Id).ToArray())
+                .With(events.Select(e => e.Event.Event).ToArray())
+                .With(events.Select(e => JsonSerializer.Serialize(e.Event.Details, Json.Options)).ToArray())
+                .With(now));
+        }
+
+        var logs = changed.SelectMany(t => t.Turn.Logs.Select(l => (t.Turn.State, Log: l))).ToArray();
+        if (logs.Length > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                """
+                INSERT INTO notification_logs (tenant_id, notification_id, channel, attempt, status, latency_ms,
+                                               error_code, error_message, provider_message_id, created_at)
+                SELECT tenant_id, id, channel, attempt, status, latency_ms, error_code, error_message, provider_message_id, $10
+                  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[])
+                       AS u(tenant_id, id, channel, attempt, status, latency_ms, error_code, error_message, provider_message_id)
+                ON CONFLICT (tenant_id, notification_id, channel, attempt) DO NOTHING
+                """)
+                .With(logs.Select(l => l.State.TenantId).ToArray())
+                .With(logs.Select(l => l.State.Id).ToArray())
+                .With(logs.Select(l => l.Log.Channel.Name()).ToArray())
+                .With(logs.Select(l => l.Log.Attempt).ToArray())
+                .With(logs.Select(l => l.Log.Status).ToArray())
+                .With(logs.Select(l => l.Log.LatencyMs).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint)
+                .With(logs.Select(l => l.Log.ErrorCode).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(logs.Select(l => l.Log.ErrorMessage).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(logs.Select(l => l.Log.ProviderMessageId).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(now));
+        }
+
+        var dead = changed.SelectMany(t => t.Turn.DeadLetters.Select(d => (t.Turn.State, Dead: d))).ToArray();
+        if (dead.Length > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                """
+                INSERT INTO failed_notifications (id, tenant_id, notification_id, channel, error_code, error_message, attempts, created_at, updated_at)
+                SELECT gen_random_uuid(), tenant_id, id, channel, error_code, error_message, attempts, $7, $7
+                  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[])
+                       AS u(tenant_id, id, channel, error_code, error_message, attempts)
+                ON CONFLICT (notification_id, channel) WHERE status = 'OPEN' DO NOTHING
+                """)
+                .With(dead.Select(d => d.State.TenantId).ToArray())
+                .With(dead.Select(d => d.State.Id).ToArray())
+                .With(dead.Select(d => d.Dead.Channel.Name()).ToArray())
+                .With(dead.Select(d => d.Dead.ErrorCode).ToArray())
+                .With(dead.Select(d => d.Dead.ErrorMessage).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(dead.Select(d => d.Dead.Attempts).ToArray())
+                .With(now));
+        }
+
+        if (batch.BatchCommands.Count == 0)
+        {
+            return;
+        }
+
+        await using (batch)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            if (changed.Length > 0 && batch.BatchCommands[0].RecordsAffected != changed.Length)
+            {
+                // Rows are locked for the whole turn, so this means a writer ignored the lock:
+                // fail the turn rather than overwrite a newer state.
+                throw new InvalidOperationException(
+                    $"version check failed: {batch.BatchCommands[0].RecordsAffected} of {changed.Length} grains updated");
+            }
+        }
+    }
+}

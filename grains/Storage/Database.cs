@@ -1,0 +1,57 @@
+using Npgsql;
+
+namespace Notifly.Grains.Storage;
+
+/// <summary>
+/// The one way into PostgreSQL. System work (the reminder service, intake group commit) runs as
+/// the connecting role and names tenants explicitly; everything done on a tenant's behalf runs
+/// in a tenant scope, where Row Level Security hides every other tenant's rows.
+/// </summary>
+public sealed class Database(NpgsqlDataSource dataSource)
+{
+    public NpgsqlDataSource DataSource { get; } = dataSource;
+
+    public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
+        DataSource.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>
+    /// Opens a transaction that can only see and write <paramref name="tenantId"/>'s rows. When
+    /// <paramref name="apiKeyId"/> is given the key is re-checked inside the transaction, so a key
+    /// revoked on another node a moment ago cannot act, whatever that node's cache says.
+    /// </summary>
+    public async Task<TenantScope> BeginTenantScopeAsync(Guid tenantId, Guid? apiKeyId, CancellationToken cancellationToken)
+    {
+        var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(
+                """
+                SELECT set_config('notifly.tenant_id', $1::text, true),
+                       $2::uuid IS NULL OR EXISTS (SELECT 1 FROM api_keys WHERE id = $2 AND revoked_at IS NULL);
+                SET LOCAL ROLE notifly_tenant;
+                """, connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter { Value = tenantId.ToString() });
+            command.Parameters.Add(new NpgsqlParameter<Guid?> { TypedValue = apiKeyId, DataTypeName = "uuid" });
+            var keyValid = false;
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                await reader.ReadAsync(cancellationToken);
+                keyValid = reader.GetBoolean(1);
+            }
+
+            if (!keyValid)
+            {
+                await transaction.DisposeAsync();
+                throw new ApiKeyRevokedException();
+            }
+
+            return new TenantScope(connection, transaction, tenantId);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}
