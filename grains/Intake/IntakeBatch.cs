@@ -1,0 +1,180 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using Notifly.GrainInterfaces.Notifications;
+using Notifly.Grains.Notifications;
+using Notifly.Grains.Runtime;
+using Notifly.Grains.Storage;
+
+namespace Notifly.Grains.Intake;
+
+/// <summary>
+/// Writes many requests in one transaction: each new NotificationGrain's row, its first
+/// reminder and its CREATED event come from a single set-based statement. The unique
+/// (tenant, idempotency key) index decides between concurrent requests with one key, on any
+/// node; a request that loses is answered from the row that won.
+/// </summary>
+public sealed class IntakeBatch(Database database, TimeProvider time)
+{
+    private const string InsertSql =
+        $"""
+        WITH input AS (
+            SELECT u.* FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::bytea[], $6::text[], $7::smallint[],
+                                   $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
+                                   $15::text[], $16::timestamptz[], $17::uuid[])
+                   AS u(id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, channels, recipient,
+                        user_id, subject, body, payload, status, deliveries, send_at, api_key_id)
+             WHERE EXISTS (SELECT 1 FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+                            WHERE k.id = u.api_key_id AND k.revoked_at IS NULL AND t.status = 'ACTIVE')
+        ), inserted AS (
+            INSERT INTO notifications (id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, channels,
+                                       recipient, user_id, subject, body, payload, status, deliveries, send_at, created_at, updated_at)
+            SELECT id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, string_to_array(channels, ','),
+                   recipient::jsonb, user_id, subject, body, payload::jsonb, status, deliveries::jsonb, send_at, $18, $18
+              FROM input
+            ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+            RETURNING id, tenant_id, priority, send_at, status
+        ), reminders AS (
+            INSERT INTO reminders (grain_id, kind, tenant_id, due_at, priority)
+            SELECT id, 'notification', tenant_id, greatest(coalesce(send_at, $18), $18), priority FROM inserted
+        ), events AS (
+            INSERT INTO notification_events (tenant_id, notification_id, event, details, created_at)
+            SELECT tenant_id, id, 'CREATED', jsonb_build_object('status', status, 'sendAt', send_at), $18 FROM inserted
+        )
+        SELECT id FROM inserted;
+        SELECT pg_notify('{PostgresChannels.Reminders}', '');
+        """;
+
+    public async Task<IntakeOutcome[]> WriteAsync(IReadOnlyList<IntakeItem> items, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var outcomes = new IntakeOutcome?[items.Count];
+
+        // Two requests with one key in the same batch: only the first goes to the database,
+        // the others are answered from it afterwards.
+        var leaders = new Dictionary<(Guid, string), int>();
+        var followers = new List<(int Index, int Leader)>();
+        var rows = new List<int>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i].Request.IdempotencyKey is { } key)
+            {
+                if (leaders.TryGetValue((items[i].Principal.TenantId, key), out var leader))
+                {
+                    followers.Add((i, leader));
+                    continue;
+                }
+
+                leaders[(items[i].Principal.TenantId, key)] = i;
+            }
+
+            rows.Add(i);
+        }
+
+        var ids = rows.Select(_ => Guid.CreateVersion7(now)).ToArray();
+        var correlations = rows.Select(_ => Guid.NewGuid()).ToArray();
+        var requests = rows.Select(i => items[i].Request).ToArray();
+        var states = rows.Select((i, n) => NotificationState.Create(ids[n], items[i].Principal.TenantId, requests[n].Channels, now, requests[n].SendAt)).ToArray();
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var inserted = new HashSet<Guid>();
+        await using (var command = new NpgsqlCommand(InsertSql, connection, transaction)
+            .With(ids)
+            .With(rows.Select(i => items[i].Principal.TenantId).ToArray())
+            .With(correlations)
+            .With(requests.Select(r => r.IdempotencyKey).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
+            .With(requests.Select(r => r.PayloadHash).ToArray())
+            .With(requests.Select(r => r.EventType).ToArray())
+            .With(requests.Select(r => (short)r.Priority).ToArray())
+            .With(requests.Select(r => string.Join(',', r.Channels.Select(c => c.Name()))).ToArray())
+            .With(requests.Select(r => JsonSerializer.Serialize(r.Recipient, Json.Options)).ToArray())
+            .With(requests.Select(r => r.UserId).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
+            .With(requests.Select(r => r.Subject).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
+            .With(requests.Select(r => r.Body).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
+            .With(requests.Select(r => r.PayloadJson).ToArray())
+            .With(states.Select(s => s.Status.Name()).ToArray())
+            .With(states.Select(s => JsonSerializer.Serialize(s.Deliveries, Json.Options)).ToArray())
+            .With(requests.Select(r => r.SendAt).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
+            .With(rows.Select(i => items[i].Principal.KeyId).ToArray())
+            .With(now))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                inserted.Add(reader.GetGuid(0));
+            }
+        }
+
+        var losers = new List<int>();
+        for (var n = 0; n < rows.Count; n++)
+        {
+            if (inserted.Contains(ids[n]))
+            {
+                outcomes[rows[n]] = new IntakeOutcome.Accepted(new NotificationAccepted(ids[n], states[n].Status, correlations[n]), false);
+            }
+            else if (requests[n].IdempotencyKey is null)
+            {
+                outcomes[rows[n]] = new IntakeOutcome.Unauthorized();
+            }
+            else
+            {
+                losers.Add(rows[n]);
+            }
+        }
+
+        if (losers.Count > 0)
+        {
+            await ResolveExistingAsync(connection, transaction, items, losers, outcomes, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+
+        foreach (var (index, leader) in followers)
+        {
+            outcomes[index] = outcomes[leader] switch
+            {
+                IntakeOutcome.Accepted a when items[leader].Request.PayloadHash.AsSpan().SequenceEqual(items[index].Request.PayloadHash)
+                    => a with { Replayed = true },
+                IntakeOutcome.Accepted a => new IntakeOutcome.Conflict(a.Response.RequestId),
+                var other => other,
+            };
+        }
+
+        return outcomes!;
+    }
+
+    /// <summary>Answers requests whose key already existed: replay when the payload matches, conflict when not.</summary>
+    private static async Task ResolveExistingAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<IntakeItem> items, List<int> losers,
+        IntakeOutcome?[] outcomes, CancellationToken cancellationToken)
+    {
+        var existing = new Dictionary<(Guid, string), (Guid Id, Guid Correlation, byte[] Hash)>();
+        await using (var command = new NpgsqlCommand(
+            """
+            SELECT n.tenant_id, n.idempotency_key, n.id, n.correlation_id, n.payload_hash
+              FROM notifications n
+              JOIN unnest($1::uuid[], $2::text[]) AS u(tenant_id, idempotency_key)
+                ON n.tenant_id = u.tenant_id AND n.idempotency_key = u.idempotency_key
+            """, connection, transaction)
+            .With(losers.Select(i => items[i].Principal.TenantId).ToArray())
+            .With(losers.Select(i => items[i].Request.IdempotencyKey!).ToArray()))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                existing[(reader.GetGuid(0), reader.GetString(1))] = (reader.GetGuid(2), reader.GetGuid(3), (byte[])reader[4]);
+            }
+        }
+
+        foreach (var i in losers)
+        {
+            var request = items[i].Request;
+            outcomes[i] = existing.TryGetValue((items[i].Principal.TenantId, request.IdempotencyKey!), out var row)
+                ? row.Hash.AsSpan().SequenceEqual(request.PayloadHash)
+                    ? new IntakeOutcome.Accepted(new NotificationAccepted(row.Id, NotificationStatus.Accepted, row.Correlation), true)
+                    : new IntakeOutcome.Conflict(row.Id)
+                : new IntakeOutcome.Unauthorized(); // filtered out: the key was revoked
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace Notifly.Grains.Intake;
+
+/// <summary>Bounds on what a single notification may carry.</summary>
+public static class IntakeLimits
+{
+    public const int MaxEventTypeLength = 100;
+    public const int MaxIdempotencyKeyLength = 255;
+    public const int MaxUserIdLength = 255;
+    public const int MaxSubjectLength = 998; // RFC 5322 line limit
+    public const int MaxPayloadBytes = 64 * 1024;
+    public const int MaxBodyLength = 64 * 1024;
+    public const int MaxBatchSize = 1000;
+    public static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(366);
+}

@@ -1,0 +1,173 @@
+using System.Net.Mail;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Notifly.GrainInterfaces.Notifications;
+using Notifly.Grains.Storage;
+
+namespace Notifly.Grains.Intake;
+
+/// <summary>
+/// Validates a notification request the same way for every entry point (REST, batch, Kafka)
+/// and collects every problem, not just the first, keyed by the JSON field at fault.
+/// </summary>
+public static partial class RequestValidator
+{
+    public static Validation Validate(
+        SendNotificationRequest request, string? headerIdempotencyKey, ISet<Channel> enabledChannels, DateTimeOffset now)
+    {
+        var errors = new Dictionary<string, List<string>>();
+        var channelDisabled = false;
+        void Fail(string field, string message)
+        {
+            if (!errors.TryGetValue(field, out var list))
+            {
+                errors[field] = list = [];
+            }
+
+            list.Add(message);
+        }
+
+        var eventType = request.EventType?.Trim();
+        if (string.IsNullOrEmpty(eventType))
+        {
+            Fail("eventType", "eventType is required.");
+        }
+        else if (eventType.Length > IntakeLimits.MaxEventTypeLength || !EventTypePattern().IsMatch(eventType))
+        {
+            Fail("eventType", $"eventType must be 1–{IntakeLimits.MaxEventTypeLength} characters of letters, digits and . _ : -");
+        }
+
+        string? payloadJson = null;
+        if (request.Payload is not { ValueKind: JsonValueKind.Object } payload)
+        {
+            Fail("payload", "payload is required and must be a JSON object.");
+        }
+        else
+        {
+            payloadJson = payload.GetRawText();
+            if (Encoding.UTF8.GetByteCount(payloadJson) > IntakeLimits.MaxPayloadBytes)
+            {
+                Fail("payload", $"payload must not exceed {IntakeLimits.MaxPayloadBytes} bytes.");
+            }
+        }
+
+        var recipient = request.Recipient ?? new Recipient();
+        var channels = request.Channels is { Count: > 0 } explicitChannels
+            ? explicitChannels.Distinct().ToArray()
+            : InferChannels(recipient);
+        if (channels.Length == 0)
+        {
+            Fail("channels", "channels is required (e.g. [\"EMAIL\", \"WEBHOOK\"]) unless the recipient names an address to infer it from.");
+        }
+
+        foreach (var channel in channels)
+        {
+            if (!enabledChannels.Contains(channel))
+            {
+                Fail("channels", $"channel {channel.Name()} is not enabled.");
+                channelDisabled = true;
+                continue;
+            }
+
+            switch (channel)
+            {
+                case Channel.Email when !IsEmail(recipient.Email):
+                    Fail("recipient.email", "a valid recipient.email is required for the EMAIL channel.");
+                    break;
+                case Channel.Webhook when !IsHttpUrl(recipient.WebhookUrl):
+                    Fail("recipient.webhookUrl", "an absolute http(s) recipient.webhookUrl is required for the WEBHOOK channel.");
+                    break;
+                case Channel.Sms when recipient.Phone is null || !PhonePattern().IsMatch(recipient.Phone):
+                    Fail("recipient.phone", "an E.164 recipient.phone (e.g. +15551234567) is required for the SMS channel.");
+                    break;
+                case Channel.Push when string.IsNullOrWhiteSpace(recipient.PushToken):
+                    Fail("recipient.pushToken", "recipient.pushToken is required for the PUSH channel.");
+                    break;
+            }
+        }
+
+        CheckLength("userId", request.UserId, IntakeLimits.MaxUserIdLength, Fail);
+        CheckLength("subject", request.Subject, IntakeLimits.MaxSubjectLength, Fail);
+        CheckLength("body", request.Body, IntakeLimits.MaxBodyLength, Fail);
+
+        var key = request.IdempotencyKey ?? headerIdempotencyKey;
+        if (request.IdempotencyKey is not null && headerIdempotencyKey is not null && request.IdempotencyKey != headerIdempotencyKey)
+        {
+            Fail("idempotencyKey", "the Idempotency-Key header and the idempotencyKey field differ.");
+        }
+        else if (key is not null && (key.Length == 0 || key.Length > IntakeLimits.MaxIdempotencyKeyLength))
+        {
+            Fail("idempotencyKey", $"idempotencyKey must be 1–{IntakeLimits.MaxIdempotencyKeyLength} characters.");
+        }
+
+        if (request.SendAt is { } sendAt && sendAt - now > IntakeLimits.MaxScheduleAhead)
+        {
+            Fail("sendAt", "sendAt must be within a year from now.");
+        }
+
+        if (errors.Count > 0)
+        {
+            var code = channelDisabled && errors.Count == 1 ? "CHANNEL_DISABLED" : "VALIDATION_FAILED";
+            return new Validation(null, errors.ToDictionary(e => e.Key, e => e.Value.ToArray()), code);
+        }
+
+        var validated = new ValidatedRequest(
+            eventType!, payloadJson!, channels, recipient, request.UserId, request.Subject, request.Body,
+            request.Priority ?? Priority.Normal, request.SendAt?.ToUniversalTime(), key, []);
+        return new Validation(validated with { PayloadHash = Hash(validated) }, new Dictionary<string, string[]>(), null);
+    }
+
+    /// <summary>
+    /// Idempotency compares what the request asks for, not its bytes: the hash covers every
+    /// field that changes the notification, with the payload re-serialised compactly.
+    /// </summary>
+    private static byte[] Hash(ValidatedRequest r)
+    {
+        using var payload = JsonDocument.Parse(r.PayloadJson);
+        var canonical = JsonSerializer.Serialize(new
+        {
+            r.EventType,
+            Payload = payload.RootElement,
+            Channels = r.Channels.Select(c => c.Name()),
+            r.Recipient,
+            r.UserId,
+            r.Subject,
+            r.Body,
+            r.Priority,
+            r.SendAt,
+        }, Json.Options);
+        return SHA256.HashData(Encoding.UTF8.GetBytes(canonical));
+    }
+
+    private static Channel[] InferChannels(Recipient r)
+    {
+        var inferred = new List<Channel>();
+        if (r.Email is not null) inferred.Add(Channel.Email);
+        if (r.Phone is not null) inferred.Add(Channel.Sms);
+        if (r.PushToken is not null) inferred.Add(Channel.Push);
+        if (r.WebhookUrl is not null) inferred.Add(Channel.Webhook);
+        return [.. inferred];
+    }
+
+    private static void CheckLength(string field, string? value, int max, Action<string, string> fail)
+    {
+        if (value is not null && value.Length > max)
+        {
+            fail(field, $"{field} must not exceed {max} characters.");
+        }
+    }
+
+    private static bool IsEmail(string? value) =>
+        !string.IsNullOrWhiteSpace(value) && value.Length <= 320 && MailAddress.TryCreate(value, out var address) && address.Address == value.Trim();
+
+    private static bool IsHttpUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    [GeneratedRegex(@"^[A-Za-z0-9._:\-]+$")]
+    private static partial Regex EventTypePattern();
+
+    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
+    private static partial Regex PhonePattern();
+}

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Notifly.Grains.Storage;
+
+namespace Notifly.Grains.Runtime;
+
+/// <summary>
+/// Holds one connection in LISTEN on our channels and turns notifications into local signals:
+/// reminder wake-ups and API key revocations. Reconnects by itself; while it is down, the
+/// dispatcher's polling and the key cache's short lifetime are the fallback.
+/// </summary>
+public sealed partial class PostgresListener(
+    Database database, WakeUpSignal wakeUp, IEnumerable<IPostgresNotificationHandler> handlers, ILogger<PostgresListener> logger)
+    : BackgroundService
+{
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the first LISTEN is in place (tests wait on it).</summary>
+    public Task Listening => _listening.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await database.OpenAsync(stoppingToken);
+                connection.Notification += (_, e) => Dispatch(e.Channel, e.Payload);
+                await using (var command = new NpgsqlCommand(
+                    $"LISTEN {PostgresChannels.Reminders}; LISTEN {PostgresChannels.ApiKeys};", connection))
+                {
+                    await command.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                _listening.TrySetResult();
+                wakeUp.Wake(); // anything that arrived while we were not listening
+                foreach (var handler in handlers)
+                {
+                    handler.Reconnected();
+                }
+
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    await connection.WaitAsync(stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogListenFailed(ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    private void Dispatch(string channel, string payload)
+    {
+        if (channel == PostgresChannels.Reminders)
+        {
+            wakeUp.Wake();
+            return;
+        }
+
+        foreach (var handler in handlers)
+        {
+            handler.Handle(channel, payload);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "LISTEN connection lost; reconnecting")]
+    private partial void LogListenFailed(Exception ex);
+}

@@ -1,0 +1,114 @@
+using Npgsql;
+using Notifly.Grains.Runtime;
+using Notifly.Grains.Storage;
+
+namespace Notifly.Grains.Tenants;
+
+/// <summary>Creates, lists, revokes and authenticates API keys.</summary>
+public sealed class ApiKeyService(Database database, ApiKeyCache cache, TimeProvider time)
+{
+    public async Task<ApiPrincipal?> AuthenticateAsync(string? token, CancellationToken cancellationToken)
+    {
+        if (!ApiKeyToken.TryParse(token, out var prefix, out var secret))
+        {
+            return null;
+        }
+
+        if (!cache.TryGet(prefix, out var record))
+        {
+            record = await LoadAsync(prefix, cancellationToken);
+            if (record is null)
+            {
+                return null;
+            }
+
+            cache.Set(prefix, record);
+        }
+
+        return record.Usable && ApiKeyToken.Matches(secret, record.Hash)
+            ? new ApiPrincipal(record.TenantId, record.Id, prefix, record.Role)
+            : null;
+    }
+
+    private async Task<ApiKeyRecord?> LoadAsync(string prefix, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT k.id, k.tenant_id, k.role, k.key_hash, k.revoked_at IS NULL AND t.status = 'ACTIVE'
+              FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+             WHERE k.key_prefix = $1
+            """, connection).With(prefix);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new ApiKeyRecord(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), (byte[])reader[3], reader.GetBoolean(4))
+            : null;
+    }
+
+    public async Task<CreatedApiKey> CreateAsync(TenantScope scope, string name, string role, string actor, CancellationToken cancellationToken)
+    {
+        var (token, prefix, hash) = ApiKeyToken.Generate();
+        var info = new ApiKeyInfo(Guid.CreateVersion7(), name, prefix, role, time.GetUtcNow(), null, null);
+        await using (var command = scope.Command(
+            """
+            INSERT INTO api_keys (id, tenant_id, name, key_prefix, key_hash, role, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7);
+            INSERT INTO admin_audit_logs (tenant_id, actor, action, resource_type, resource_id, changes)
+            VALUES ($2, $8, 'api_key.created', 'api_key', $1::text, jsonb_build_object('name', $3, 'prefix', $4, 'role', $6));
+            """)
+            .With(info.Id).With(scope.TenantId).With(name).With(prefix).With(hash).With(role).With(info.CreatedAt).With(actor))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return new CreatedApiKey(info, token);
+    }
+
+    public async Task<IReadOnlyList<ApiKeyInfo>> ListAsync(TenantScope scope, CancellationToken cancellationToken)
+    {
+        // No tenant filter: Row Level Security confines the scope to its tenant.
+        await using var command = scope.Command(
+            "SELECT id, name, key_prefix, role, created_at, revoked_at, last_used_at FROM api_keys ORDER BY created_at DESC");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var keys = new List<ApiKeyInfo>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(new ApiKeyInfo(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetFieldValue<DateTimeOffset>(4),
+                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)));
+        }
+
+        return keys;
+    }
+
+    /// <returns>false when the tenant has no such key.</returns>
+    public async Task<bool> RevokeAsync(TenantScope scope, Guid keyId, string actor, CancellationToken cancellationToken)
+    {
+        string? prefix;
+        await using (var command = scope.Command(
+            """
+            UPDATE api_keys SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1 RETURNING key_prefix
+            """).With(keyId).With(time.GetUtcNow()))
+        {
+            prefix = (string?)await command.ExecuteScalarAsync(cancellationToken);
+        }
+
+        if (prefix is null)
+        {
+            return false;
+        }
+
+        await using (var command = scope.Command(
+            $"""
+            INSERT INTO admin_audit_logs (tenant_id, actor, action, resource_type, resource_id)
+            VALUES ($1, $2, 'api_key.revoked', 'api_key', $3::text);
+            SELECT pg_notify('{PostgresChannels.ApiKeys}', $4);
+            """).With(scope.TenantId).With(actor).With(keyId).With(prefix))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        cache.Evict(prefix);
+        return true;
+    }
+}
