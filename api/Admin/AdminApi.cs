@@ -1,0 +1,137 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Notifly.Api.Auth;
+using Notifly.Api.Http;
+using Notifly.GrainInterfaces.Notifications;
+using Notifly.Grains.Notifications;
+using Notifly.Grains.Queries;
+using Notifly.Grains.Runtime;
+using Notifly.Grains.Storage;
+using Notifly.Grains.Tenants;
+
+namespace Notifly.Api.Admin;
+
+/// <summary><c>/api/admin</c>: API keys, the dead-letter queue, tenant secrets. ADMIN keys only.</summary>
+public static class AdminApi
+{
+    public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/admin").RequireAuthorization(Policies.Admin).WithTags("Admin");
+        admin.MapGet("/api-keys", ListKeys).WithName("ListApiKeys");
+        admin.MapPost("/api-keys", CreateKey).WithName("CreateApiKey");
+        admin.MapDelete("/api-keys/{keyId:guid}", RevokeKey).WithName("RevokeApiKey");
+        admin.MapGet("/dlq", ListDeadLetters).WithName("ListDeadLetters");
+        admin.MapPost("/dlq/{id:guid}/retry", RetryDeadLetter).WithName("RetryDeadLetter");
+        admin.MapDelete("/dlq/{id:guid}", DeleteDeadLetter).WithName("DeleteDeadLetter");
+        admin.MapGet("/settings/webhook-secret", WebhookSecret).WithName("GetWebhookSigningSecret");
+        return admin;
+    }
+
+    public static async Task<Ok<IReadOnlyList<ApiKeyInfo>>> ListKeys(
+        HttpContext context, Database database, ApiKeyService apiKeys, CancellationToken cancellationToken)
+    {
+        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        return TypedResults.Ok(await apiKeys.ListAsync(scope, cancellationToken));
+    }
+
+    public static async Task<Results<Created<CreatedApiKey>, ProblemHttpResult>> CreateKey(
+        HttpContext context, Database database, ApiKeyService apiKeys, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await JsonBody.ReadAsync<CreateApiKeyRequest>(context.Request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var role = (request!.Role ?? ApiPrincipal.ServiceRole).ToUpperInvariant();
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100)
+        {
+            return Problems.Validation("name", "name is required (1–100 characters).");
+        }
+
+        if (role is not (ApiPrincipal.AdminRole or ApiPrincipal.ServiceRole))
+        {
+            return Problems.Validation("role", "role must be ADMIN or SERVICE.");
+        }
+
+        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        var created = await apiKeys.CreateAsync(scope, request.Name.Trim(), role, Actor(context), cancellationToken);
+        await scope.CommitAsync(cancellationToken);
+        return TypedResults.Created($"/api/admin/api-keys/{created.Key.Id}", created);
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(
+        Guid keyId, HttpContext context, Database database, ApiKeyService apiKeys, CancellationToken cancellationToken)
+    {
+        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        if (!await apiKeys.RevokeAsync(scope, keyId, Actor(context), cancellationToken))
+        {
+            return Problems.NotFound("API key");
+        }
+
+        await scope.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Ok<Page<DeadLetterView>>, ProblemHttpResult>> ListDeadLetters(
+        HttpContext context, Database database, CancellationToken cancellationToken, int? limit = null, string? cursor = null)
+    {
+        if (limit is < 1 or > 500)
+        {
+            return Problems.Validation("limit", "limit must be 1–500.");
+        }
+
+        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        return TypedResults.Ok(await DeadLetterQueries.ListAsync(scope, limit ?? 50, cursor, cancellationToken));
+    }
+
+    public static async Task<Results<Accepted<NotificationAccepted>, ProblemHttpResult>> RetryDeadLetter(
+        Guid id, HttpContext context, Database database, NotificationStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        if (await DeadLetterQueries.LockOpenAsync(scope, id, cancellationToken) is not { } entry)
+        {
+            return Problems.NotFound("Dead-letter entry");
+        }
+
+        var turn = await store.ExecuteAsync(scope, entry.NotificationId, new NotificationCommand.RetryDeadLetter(entry.Channel), cancellationToken);
+        if (turn?.Rejection is not null)
+        {
+            return Problems.InvalidState($"The {entry.Channel.Name()} delivery is no longer dead-lettered.");
+        }
+
+        await DeadLetterQueries.MarkRetriedAsync(scope, id, time.GetUtcNow(), cancellationToken);
+        await using (var notify = scope.Command($"SELECT pg_notify('{PostgresChannels.Reminders}', '')"))
+        {
+            await notify.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await scope.CommitAsync(cancellationToken);
+        return TypedResults.Accepted($"/api/notifications/{entry.NotificationId}",
+            new NotificationAccepted(entry.NotificationId, turn!.State.Status, Guid.Empty));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteDeadLetter(
+        Guid id, HttpContext context, Database database, CancellationToken cancellationToken)
+    {
+        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        if (await DeadLetterQueries.LockOpenAsync(scope, id, cancellationToken) is null)
+        {
+            return Problems.NotFound("Dead-letter entry");
+        }
+
+        await DeadLetterQueries.DeleteAsync(scope, id, cancellationToken);
+        await scope.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Ok<WebhookSecretResponse>> WebhookSecret(HttpContext context, Database database, CancellationToken cancellationToken)
+    {
+        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        return TypedResults.Ok(new WebhookSecretResponse(await TenantService.GetWebhookSecretAsync(scope, cancellationToken)));
+    }
+
+    private static string Actor(HttpContext context) => $"api_key:{context.Caller().KeyPrefix}";
+}

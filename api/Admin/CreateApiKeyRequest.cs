@@ -1,0 +1,3 @@
+namespace Notifly.Api.Admin;
+
+public sealed record CreateApiKeyRequest(string? Name, string? Role);

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Notifly.Api.Admin;
+using Notifly.Api.Auth;
+using Notifly.Api.Http;
+using Notifly.Api.Notifications;
+using Notifly.Grains.Storage;
+
+namespace Notifly.Api;
+
+public static class ApiServiceCollectionExtensions
+{
+    /// <summary>Largest request body: a full batch of 1,000 notifications fits with room to spare.</summary>
+    public const long MaxRequestBodyBytes = 8 * 1024 * 1024;
+
+    public static IServiceCollection AddNotiflyApi(this IServiceCollection services)
+    {
+        services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.DefaultIgnoreCondition = Json.Options.DefaultIgnoreCondition;
+        });
+        services.AddProblemDetails();
+        services.AddExceptionHandler<NotiflyExceptionHandler>();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Grains.Tenants.ApiPrincipal.AdminRole));
+        services.AddOpenApi();
+        return services;
+    }
+
+    public static WebApplication MapNotiflyApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(); // bare 404/405 from routing become problem details too
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapNotificationsApi();
+        app.MapAdminApi();
+        app.MapHealthApi();
+        return app;
+    }
+}

@@ -1,0 +1,6 @@
+namespace Notifly.Api.Auth;
+
+public static class Policies
+{
+    public const string Admin = "admin";
+}

@@ -1,0 +1,20 @@
+namespace Notifly.Api.Http;
+
+/// <summary>Seed 000's error codes, carried as the <c>code</c> member of every problem detail.</summary>
+public static class ErrorCodes
+{
+    public const string ValidationFailed = "VALIDATION_FAILED";
+    public const string RateLimitExceeded = "RATE_LIMIT_EXCEEDED";
+    public const string IdempotentConflict = "IDEMPOTENT_CONFLICT";
+    public const string ChannelDisabled = "CHANNEL_DISABLED";
+    public const string TemplateNotFound = "TEMPLATE_NOT_FOUND";
+    public const string TenantNotFound = "TENANT_NOT_FOUND";
+    public const string InvalidApiKey = "INVALID_API_KEY";
+    public const string Forbidden = "FORBIDDEN";
+    public const string NotFound = "NOT_FOUND";
+    public const string InvalidState = "INVALID_STATE";
+    public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
+    public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
+    public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
+    public const string InternalError = "INTERNAL_ERROR";
+}

@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Notifly.Grains.Storage;
+
+namespace Notifly.Api.Http;
+
+/// <summary>
+/// Turns what escapes an endpoint into a problem detail: a key revoked mid-flight is a 401,
+/// a database that cannot be reached is a 503 the client may retry, anything else a 500.
+/// </summary>
+public sealed partial class NotiflyExceptionHandler(ILogger<NotiflyExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var result = exception switch
+        {
+            ApiKeyRevokedException => Problems.InvalidApiKey(),
+            BadHttpRequestException bad => Problems.Create(bad.StatusCode,
+                bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? ErrorCodes.PayloadTooLarge : ErrorCodes.ValidationFailed,
+                "The request could not be read.", bad.Message),
+            NpgsqlException or TimeoutException when IsUnavailable(exception) => Unavailable(context),
+            _ => null,
+        };
+
+        if (result is null)
+        {
+            LogUnhandled(exception, context.Request.Method, context.Request.Path);
+            result = Problems.Create(StatusCodes.Status500InternalServerError, ErrorCodes.InternalError,
+                "Something went wrong on our side.", $"Quote trace id {context.TraceIdentifier} when reporting this.");
+        }
+
+        await result.ExecuteAsync(context);
+        return true;
+    }
+
+    private static bool IsUnavailable(Exception exception) =>
+        exception is TimeoutException || exception is NpgsqlException { IsTransient: true } || exception.InnerException is System.Net.Sockets.SocketException;
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Unavailable(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "5";
+        return Problems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
+            "The database is unreachable.", "Nothing was stored. Retry after the delay in Retry-After.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
+    private partial void LogUnhandled(Exception ex, string method, string path);
+}

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Notifly.Api.Http;
+
+/// <summary>RFC 9457 problem details carrying seed 000's error codes.</summary>
+public static class Problems
+{
+    public static ProblemHttpResult Create(int status, string code, string title, string? detail = null, IDictionary<string, object?>? extensions = null)
+    {
+        var problem = new ProblemDetails
+        {
+            Status = status,
+            Type = $"https://notifly.dev/problems/{code.ToLowerInvariant().Replace('_', '-')}",
+            Title = title,
+            Detail = detail,
+        };
+        problem.Extensions["code"] = code;
+        if (extensions is not null)
+        {
+            foreach (var (key, value) in extensions)
+            {
+                problem.Extensions[key] = value;
+            }
+        }
+
+        return TypedResults.Problem(problem);
+    }
+
+    public static ProblemHttpResult Validation(IReadOnlyDictionary<string, string[]> errors, string code = ErrorCodes.ValidationFailed) =>
+        Create(StatusCodes.Status400BadRequest, code,
+            code == ErrorCodes.ChannelDisabled ? "A requested channel is disabled." : "The request is invalid.",
+            string.Join(" ", errors.SelectMany(e => e.Value)),
+            new Dictionary<string, object?> { ["errors"] = errors });
+
+    public static ProblemHttpResult Validation(string field, string message) =>
+        Validation(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static ProblemHttpResult NotFound(string what) =>
+        Create(StatusCodes.Status404NotFound, ErrorCodes.NotFound, $"{what} not found.");
+
+    public static ProblemHttpResult InvalidState(string detail) =>
+        Create(StatusCodes.Status409Conflict, ErrorCodes.InvalidState, "The resource is not in a state that allows this.", detail);
+
+    public static ProblemHttpResult Conflict(Guid existing) =>
+        Create(StatusCodes.Status409Conflict, ErrorCodes.IdempotentConflict,
+            "The idempotency key was already used with a different request.",
+            "Reuse an idempotency key only to retry the identical request.",
+            new Dictionary<string, object?> { ["requestId"] = existing });
+
+    public static ProblemHttpResult InvalidApiKey() =>
+        Create(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidApiKey, "A valid API key is required.",
+            "Send 'Authorization: Bearer nf_live_<prefix>.<secret>' with an active key.");
+}

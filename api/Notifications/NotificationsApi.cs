@@ -1,0 +1,194 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Notifly.Api.Auth;
+using Notifly.Api.Http;
+using Notifly.GrainInterfaces.Notifications;
+using Notifly.Grains.Channels;
+using Notifly.Grains.Intake;
+using Notifly.Grains.Notifications;
+using Notifly.Grains.Queries;
+using Notifly.Grains.Runtime;
+using Notifly.Grains.Storage;
+
+namespace Notifly.Api.Notifications;
+
+/// <summary><c>/api/notifications</c>: intake (single and batch), status, audit events, listing, cancel.</summary>
+public static class NotificationsApi
+{
+    public static RouteGroupBuilder MapNotificationsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/notifications").RequireAuthorization().WithTags("Notifications");
+        api.MapPost("/", Send).WithName("SendNotification");
+        api.MapPost("/batch", SendBatch).WithName("SendNotificationBatch");
+        api.MapGet("/", List).WithName("ListNotifications");
+        api.MapGet("/{requestId:guid}", Get).WithName("GetNotification");
+        api.MapGet("/{requestId:guid}/events", Events).WithName("GetNotificationEvents");
+        api.MapPost("/{requestId:guid}/cancel", Cancel).WithName("CancelNotification");
+        return api;
+    }
+
+    public static async Task<Results<Accepted<NotificationAccepted>, ProblemHttpResult>> Send(
+        HttpContext context, IntakeWriter intake, IOptions<ChannelsOptions> channels, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await JsonBody.ReadAsync<SendNotificationRequest>(context.Request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var header = context.Request.Headers["Idempotency-Key"].FirstOrDefault();
+        var validation = RequestValidator.Validate(request!, header, channels.Value.Enabled, time.GetUtcNow());
+        if (!validation.IsValid)
+        {
+            return Problems.Validation(validation.Errors, validation.ErrorCode!);
+        }
+
+        var outcome = (await intake.SubmitAsync([new IntakeItem(context.Caller(), validation.Request!)], cancellationToken))[0];
+        switch (outcome)
+        {
+            case IntakeOutcome.Accepted accepted:
+                if (accepted.Replayed)
+                {
+                    context.Response.Headers["Idempotent-Replayed"] = "true";
+                }
+
+                return TypedResults.Accepted($"/api/notifications/{accepted.Response.RequestId}", accepted.Response);
+            case IntakeOutcome.Conflict conflict:
+                return Problems.Conflict(conflict.ExistingRequestId);
+            default:
+                return Problems.InvalidApiKey();
+        }
+    }
+
+    public static async Task<Results<Ok<BatchResponse>, ProblemHttpResult>> SendBatch(
+        HttpContext context, IntakeWriter intake, IOptions<ChannelsOptions> channels, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (batch, problem) = await JsonBody.ReadAsync<BatchSendRequest>(context.Request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (batch!.Notifications is not { Count: > 0 } items || items.Count > IntakeLimits.MaxBatchSize)
+        {
+            return Problems.Validation("notifications", $"notifications must hold 1–{IntakeLimits.MaxBatchSize} requests.");
+        }
+
+        var now = time.GetUtcNow();
+        var results = new BatchItemResult[items.Count];
+        var valid = new List<(int Index, IntakeItem Item)>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var validation = items[i] is null
+                ? new Validation(null, new Dictionary<string, string[]> { ["$"] = ["item must be an object."] }, ErrorCodes.ValidationFailed)
+                : RequestValidator.Validate(items[i], null, channels.Value.Enabled, now);
+            if (validation.IsValid)
+            {
+                valid.Add((i, new IntakeItem(context.Caller(), validation.Request!)));
+            }
+            else
+            {
+                results[i] = new BatchItemResult(i, StatusCodes.Status400BadRequest, ErrorCode: validation.ErrorCode,
+                    Error: string.Join(" ", validation.Errors.SelectMany(e => e.Value)));
+            }
+        }
+
+        var outcomes = await intake.SubmitAsync(valid.Select(v => v.Item).ToArray(), cancellationToken);
+        for (var n = 0; n < valid.Count; n++)
+        {
+            var i = valid[n].Index;
+            results[i] = outcomes[n] switch
+            {
+                IntakeOutcome.Accepted a => new BatchItemResult(i, StatusCodes.Status202Accepted, a.Response.RequestId, a.Response.CorrelationId, a.Replayed),
+                IntakeOutcome.Conflict c => new BatchItemResult(i, StatusCodes.Status409Conflict, c.ExistingRequestId,
+                    ErrorCode: ErrorCodes.IdempotentConflict, Error: "idempotency key already used with a different request"),
+                _ => new BatchItemResult(i, StatusCodes.Status401Unauthorized, ErrorCode: ErrorCodes.InvalidApiKey, Error: "API key revoked"),
+            };
+        }
+
+        return TypedResults.Ok(new BatchResponse(
+            results.Count(r => r.Status == StatusCodes.Status202Accepted), results.Count(r => r.Status != StatusCodes.Status202Accepted), results));
+    }
+
+    public static async Task<Results<Ok<NotificationDetails>, ProblemHttpResult>> Get(
+        Guid requestId, HttpContext context, Database database, CancellationToken cancellationToken)
+    {
+        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        var details = await NotificationQueries.GetAsync(scope, requestId, cancellationToken);
+        return details is null ? Problems.NotFound("Notification") : TypedResults.Ok(details);
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<NotificationEventView>>, ProblemHttpResult>> Events(
+        Guid requestId, HttpContext context, Database database, CancellationToken cancellationToken)
+    {
+        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        var events = await NotificationQueries.EventsAsync(scope, requestId, cancellationToken);
+        return events is null ? Problems.NotFound("Notification") : TypedResults.Ok(events);
+    }
+
+    public static async Task<Results<Ok<Page<NotificationView>>, ProblemHttpResult>> List(
+        HttpContext context, Database database, CancellationToken cancellationToken,
+        string? status = null, string? channel = null, string? eventType = null,
+        DateTimeOffset? from = null, DateTimeOffset? to = null, int? limit = null, string? cursor = null)
+    {
+        var errors = new Dictionary<string, string[]>();
+        NotificationStatus? statusFilter = null;
+        if (status is not null)
+        {
+            if (Wire.TryParseStatus(status.ToUpperInvariant(), out var s)) statusFilter = s;
+            else errors["status"] = [$"unknown status '{status}'."];
+        }
+
+        Channel? channelFilter = null;
+        if (channel is not null)
+        {
+            if (Wire.TryParseChannel(channel.ToUpperInvariant(), out var c)) channelFilter = c;
+            else errors["channel"] = [$"unknown channel '{channel}'."];
+        }
+
+        if (limit is < 1 or > 500)
+        {
+            errors["limit"] = ["limit must be 1–500."];
+        }
+
+        if (cursor is not null && !Cursor.TryDecode(cursor, out _, out _))
+        {
+            errors["cursor"] = ["cursor is not one this API returned."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        var page = await NotificationQueries.ListAsync(scope,
+            new NotificationFilter(statusFilter, channelFilter, eventType, from, to, limit ?? 50, cursor), cancellationToken);
+        return TypedResults.Ok(page);
+    }
+
+    public static async Task<Results<Ok<NotificationDetails>, ProblemHttpResult>> Cancel(
+        Guid requestId, HttpContext context, Database database, NotificationStore store, CancellationToken cancellationToken)
+    {
+        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        var turn = await store.ExecuteAsync(scope, requestId, new NotificationCommand.Cancel(), cancellationToken);
+        if (turn is null)
+        {
+            return Problems.NotFound("Notification");
+        }
+
+        if (turn.Rejection is { } reason)
+        {
+            return Problems.InvalidState(reason == "IN_FLIGHT"
+                ? "An attempt is in flight; cancel again once it has finished."
+                : $"A {turn.State.Status.Name()} notification cannot be cancelled.");
+        }
+
+        var details = await NotificationQueries.GetAsync(scope, requestId, cancellationToken);
+        await scope.CommitAsync(cancellationToken);
+        return TypedResults.Ok(details!);
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Notifly.Grains.Channels;
+using Notifly.Grains.Intake;
+using Notifly.Grains.Notifications;
+using Notifly.Grains.Runtime;
+using Notifly.Grains.Storage;
+using Notifly.Grains.Tenants;
+
+namespace Notifly.Grains.Hosting;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// What every node needs: PostgreSQL, migrations, the grain runtime's stores, intake and
+    /// API keys. The silo adds the dispatcher and senders on top.
+    /// </summary>
+    public static IServiceCollection AddNotiflyCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString("Notifly");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                "ConnectionStrings:Notifly is not set. Set it (env ConnectionStrings__Notifly) or run single-node mode with './run.sh'.");
+        }
+
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton<Database>();
+        services.AddHostedService<MigrationService>(); // first: everything after it needs the schema
+        services.TryAddSingletonTimeProvider();
+
+        services.AddOptions<RetryOptions>().BindConfiguration("Notifly:Retry").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<RetryOptions>>().Value.ToPolicy());
+        services.AddOptions<IntakeOptions>().BindConfiguration("Notifly:Intake").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ChannelsOptions>().BindConfiguration("Notifly:Channels");
+
+        services.AddSingleton<WakeUpSignal>();
+        services.AddSingleton<NotificationStore>();
+        services.AddSingleton<IntakeBatch>();
+        services.AddSingleton<IntakeWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<IntakeWriter>());
+
+        services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton<IPostgresNotificationHandler>(sp => sp.GetRequiredService<ApiKeyCache>());
+        services.AddSingleton<ApiKeyService>();
+        services.AddSingleton<TenantService>();
+        services.AddSingleton<PostgresListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresListener>());
+        return services;
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}
