@@ -1,0 +1,51 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Notifly.Grains.Channels.Email;
+using Notifly.Grains.Channels.Webhook;
+
+namespace Notifly.Tests.Channels;
+
+// Covers the validation the silo relies on to refuse a bad channel setting at start, naming it.
+// Not covered: binding from configuration sections, which belongs to the silo's registration.
+public sealed class ChannelOptionsValidationTests
+{
+    [Fact]
+    public void Accepts_the_defaults()
+    {
+        FluentActions.Invoking(() => Resolve<SmtpOptions>(_ => { })).Should().NotThrow();
+        FluentActions.Invoking(() => Resolve<WebhookOptions>(_ => { })).Should().NotThrow();
+    }
+
+    [Fact]
+    public void Refuses_a_from_address_that_does_not_parse()
+    {
+        var resolve = () => Resolve<SmtpOptions>(o => o.From = "Notifly without address");
+
+        resolve.Should().Throw<OptionsValidationException>().WithMessage("*From*");
+    }
+
+    [Fact]
+    public void Refuses_a_port_out_of_range()
+    {
+        var resolve = () => Resolve<SmtpOptions>(o => o.Port = 0);
+
+        resolve.Should().Throw<OptionsValidationException>().WithMessage("*Port*");
+    }
+
+    [Fact]
+    public void Refuses_a_zero_webhook_timeout()
+    {
+        var resolve = () => Resolve<WebhookOptions>(o => o.Timeout = TimeSpan.Zero);
+
+        resolve.Should().Throw<OptionsValidationException>().WithMessage("*Timeout*");
+    }
+
+    private static T Resolve<T>(Action<T> configure)
+        where T : class
+    {
+        var services = new ServiceCollection();
+        services.AddOptions<T>().Configure(configure).ValidateDataAnnotations();
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<T>>().Value;
+    }
+}
