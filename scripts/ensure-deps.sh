@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs, with apt, whatever Notifly needs that this machine lacks; silent when nothing is missing.
+#   scripts/ensure-deps.sh         everything the tests need
+#   scripts/ensure-deps.sh --run   only what running Notifly needs
+set -euo pipefail
+
+mode=test
+case "${1:-}" in
+  "") ;;
+  --run) mode=run ;;
+  *) echo "usage: $0 [--run]" >&2; exit 2 ;;
+esac
+
+missing=()
+
+# PrivatePostgres runs the server from the distribution's binaries (initdb, pg_ctl, postgres).
+if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then
+  missing+=(postgresql)
+fi
+
+# Confluent.Kafka loads the system librdkafka. grep without -q reads all of ldconfig's output,
+# so ldconfig never dies of SIGPIPE and trips pipefail.
+ldconfig_bin=$(command -v ldconfig || echo /sbin/ldconfig)
+if ! "$ldconfig_bin" -p 2>/dev/null | grep 'librdkafka\.so\.1' >/dev/null; then
+  missing+=(librdkafka1)
+fi
+
+# The email tests talk to a real SMTP server (aiosmtpd).
+if [[ $mode == test ]] && ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  missing+=(python3-aiosmtpd)
+fi
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+  as_root=()
+elif command -v sudo >/dev/null; then
+  as_root=(sudo)
+else
+  echo "ensure-deps: missing ${missing[*]}; run as root or install sudo: apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "ensure-deps: installing ${missing[*]}" >&2
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+# apt's own progress is noise unless it fails; then it is the diagnosis.
+if ! { "${as_root[@]}" apt-get update \
+       && "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "ensure-deps: apt-get failed installing ${missing[*]}" >&2
+  exit 1
+fi
