@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs Notifly in dev mode (private PostgreSQL, in-process Kafka); extra arguments go to the silo.
+# Runs Notifly on one node: private PostgreSQL under .notifly/, API + silo on http://localhost:8080.
+# Extra arguments go to the silo (e.g. --urls http://0.0.0.0:8080).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 scripts/ensure-deps.sh --run

@@ -41,8 +41,8 @@ public sealed class IntakeBatch(Database database, TimeProvider time)
             INSERT INTO notification_events (tenant_id, notification_id, event, details, created_at)
             SELECT tenant_id, id, 'CREATED', jsonb_build_object('status', status, 'sendAt', send_at), $18 FROM inserted
         )
-        SELECT id FROM inserted;
-        SELECT pg_notify('{PostgresChannels.Reminders}', '');
+        -- Identical notifications in one transaction are delivered once: one wake-up per batch.
+        SELECT id, pg_notify('{PostgresChannels.Reminders}', '') FROM inserted
         """;
 
     public async Task<IntakeOutcome[]> WriteAsync(IReadOnlyList<IntakeItem> items, CancellationToken cancellationToken)

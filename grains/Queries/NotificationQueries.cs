@@ -61,14 +61,14 @@ public static class NotificationQueries
         void Where(string condition, object value)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = value });
-            sql.Append(" AND ").Append(condition.Replace("@", "$" + command.Parameters.Count, StringComparison.Ordinal));
+            sql.Append(" AND ").Append(condition.Replace("{p}", "$" + command.Parameters.Count, StringComparison.Ordinal));
         }
 
-        if (filter.Status is { } status) Where("n.status = @", status.Name());
-        if (filter.Channel is { } channel) Where("n.channels @> ARRAY[@]::text[]", channel.Name());
-        if (filter.EventType is { } eventType) Where("n.event_type = @", eventType);
-        if (filter.From is { } from) Where("n.created_at >= @", from);
-        if (filter.To is { } to) Where("n.created_at < @", to);
+        if (filter.Status is { } status) Where("n.status = {p}", status.Name());
+        if (filter.Channel is { } channel) Where("n.channels @> ARRAY[{p}]::text[]", channel.Name());
+        if (filter.EventType is { } eventType) Where("n.event_type = {p}", eventType);
+        if (filter.From is { } from) Where("n.created_at >= {p}", from);
+        if (filter.To is { } to) Where("n.created_at < {p}", to);
         if (Cursor.TryDecode(filter.Cursor, out var afterCreated, out var afterId))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = afterCreated });

@@ -25,16 +25,20 @@ public sealed class Database(NpgsqlDataSource dataSource)
         try
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using var command = new NpgsqlCommand(
-                """
-                SELECT set_config('notifly.tenant_id', $1::text, true),
-                       $2::uuid IS NULL OR EXISTS (SELECT 1 FROM api_keys WHERE id = $2 AND revoked_at IS NULL);
-                SET LOCAL ROLE notifly_tenant;
-                """, connection, transaction);
-            command.Parameters.Add(new NpgsqlParameter { Value = tenantId.ToString() });
-            command.Parameters.Add(new NpgsqlParameter<Guid?> { TypedValue = apiKeyId, DataTypeName = "uuid" });
+            await using var batch = new NpgsqlBatch(connection, transaction)
+            {
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand(
+                        """
+                        SELECT set_config('notifly.tenant_id', $1::text, true),
+                               $2::uuid IS NULL OR EXISTS (SELECT 1 FROM api_keys WHERE id = $2 AND revoked_at IS NULL)
+                        """).With(tenantId.ToString()).With(apiKeyId, NpgsqlTypes.NpgsqlDbType.Uuid),
+                    new NpgsqlBatchCommand("SET LOCAL ROLE notifly_tenant"),
+                },
+            };
             var keyValid = false;
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
             {
                 await reader.ReadAsync(cancellationToken);
                 keyValid = reader.GetBoolean(1);

@@ -50,16 +50,13 @@ public sealed class ApiKeyService(Database database, ApiKeyCache cache, TimeProv
         var (token, prefix, hash) = ApiKeyToken.Generate();
         var info = new ApiKeyInfo(Guid.CreateVersion7(), name, prefix, role, time.GetUtcNow(), null, null);
         await using (var command = scope.Command(
-            """
-            INSERT INTO api_keys (id, tenant_id, name, key_prefix, key_hash, role, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7);
-            INSERT INTO admin_audit_logs (tenant_id, actor, action, resource_type, resource_id, changes)
-            VALUES ($2, $8, 'api_key.created', 'api_key', $1::text, jsonb_build_object('name', $3, 'prefix', $4, 'role', $6));
-            """)
-            .With(info.Id).With(scope.TenantId).With(name).With(prefix).With(hash).With(role).With(info.CreatedAt).With(actor))
+            "INSERT INTO api_keys (id, tenant_id, name, key_prefix, key_hash, role, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .With(info.Id).With(scope.TenantId).With(name).With(prefix).With(hash).With(role).With(info.CreatedAt))
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        await AuditAsync(scope, actor, "api_key.created", info.Id, $$"""{"name":{{System.Text.Json.JsonSerializer.Serialize(name)}},"prefix":"{{prefix}}","role":"{{role}}"}""", cancellationToken);
         return new CreatedApiKey(info, token);
     }
 
@@ -98,17 +95,23 @@ public sealed class ApiKeyService(Database database, ApiKeyCache cache, TimeProv
             return false;
         }
 
-        await using (var command = scope.Command(
-            $"""
-            INSERT INTO admin_audit_logs (tenant_id, actor, action, resource_type, resource_id)
-            VALUES ($1, $2, 'api_key.revoked', 'api_key', $3::text);
-            SELECT pg_notify('{PostgresChannels.ApiKeys}', $4);
-            """).With(scope.TenantId).With(actor).With(keyId).With(prefix))
+        await AuditAsync(scope, actor, "api_key.revoked", keyId, null, cancellationToken);
+        await using (var notify = scope.Command($"SELECT pg_notify('{PostgresChannels.ApiKeys}', $1)").With(prefix))
         {
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await notify.ExecuteNonQueryAsync(cancellationToken);
         }
 
         cache.Evict(prefix);
         return true;
+    }
+
+    private static async Task AuditAsync(TenantScope scope, string actor, string action, Guid keyId, string? changes, CancellationToken cancellationToken)
+    {
+        await using var command = scope.Command(
+            """
+            INSERT INTO admin_audit_logs (tenant_id, actor, action, resource_type, resource_id, changes)
+            VALUES ($1, $2, $3, 'api_key', $4, $5::jsonb)
+            """).With(scope.TenantId).With(actor).With(action).With(keyId.ToString()).With(changes, NpgsqlTypes.NpgsqlDbType.Text);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

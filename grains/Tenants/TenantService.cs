@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using Npgsql;
+using Notifly.Grains.Channels.Webhook;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Grains.Tenants;
@@ -13,7 +13,7 @@ public sealed class TenantService(Database database, ApiKeyService apiKeys, Time
         await using (var connection = await database.OpenAsync(cancellationToken))
         await using (var command = new NpgsqlCommand(
             "INSERT INTO tenants (id, name, slug, webhook_secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)", connection)
-            .With(tenant.Id).With(name).With(slug).With(NewWebhookSecret()).With(tenant.CreatedAt))
+            .With(tenant.Id).With(name).With(slug).With(StandardWebhookSigner.GenerateSecret()).With(tenant.CreatedAt))
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -41,6 +41,4 @@ public sealed class TenantService(Database database, ApiKeyService apiKeys, Time
         await using var command = scope.Command("SELECT webhook_secret FROM tenants");
         return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
-
-    private static string NewWebhookSecret() => "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
 }

@@ -5,7 +5,7 @@ namespace Notifly.Grains.Channels.Email;
 
 public sealed class SmtpOptions : IValidatableObject
 {
-    public const string SectionName = "Channels:Smtp";
+    public const string SectionName = "Notifly:Channels:Smtp";
 
     [Required]
     public string Host { get; set; } = "localhost";

@@ -4,7 +4,7 @@ namespace Notifly.Grains.Channels.Webhook;
 
 public sealed class WebhookOptions
 {
-    public const string SectionName = "Channels:Webhook";
+    public const string SectionName = "Notifly:Channels:Webhook";
 
     /// <summary>
     /// How long one call may take, connect to last response byte read. The spec suggests

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Notifly.Grains.Tenants;
+
+namespace Notifly.Silo.Hosting;
+
+/// <summary>
+/// Single-node mode (README's first command): a private PostgreSQL under <c>.notifly/</c>, the
+/// API and the silo in one process, a demo tenant and a ready-to-paste curl. Running it again
+/// reuses the data and the demo key.
+/// </summary>
+public static partial class DevMode
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var home = Environment.GetEnvironmentVariable("NOTIFLY_HOME") ?? Path.Combine(Directory.GetCurrentDirectory(), ".notifly");
+        Directory.CreateDirectory(home);
+        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
+        var logger = loggerFactory.CreateLogger("Notifly.Dev");
+
+        await using var postgres = await PrivatePostgres.StartAsync(
+            new PrivatePostgresOptions { DataDirectory = Path.Combine(home, "pg"), KeepData = true, Database = "notifly" },
+            logger, CancellationToken.None);
+
+        var app = NotiflyApp.Build(args, builder =>
+            builder.Configuration["ConnectionStrings:Notifly"] = postgres.ConnectionString);
+
+        // A receiver for trying webhooks without writing one: it logs what arrives and says 204.
+        var sinkLogger = loggerFactory.CreateLogger("Notifly.Dev.WebhookSink");
+        app.MapPost("/dev/webhook-sink", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            LogWebhookReceived(sinkLogger, request.Headers["webhook-id"].ToString(), await reader.ReadToEndAsync());
+            return Results.NoContent();
+        }).ExcludeFromDescription();
+
+        await app.StartAsync();
+        var demo = await EnsureDemoTenantAsync(app.Services, Path.Combine(home, "demo-tenant.json"));
+        var url = app.Urls.FirstOrDefault() ?? "http://localhost:8080";
+        Console.WriteLine(Banner(url, demo.ApiKey, postgres.ConnectionString));
+        await app.WaitForShutdownAsync();
+        await app.DisposeAsync();
+        return 0;
+    }
+
+    private static async Task<DemoTenant> EnsureDemoTenantAsync(IServiceProvider services, string file)
+    {
+        var tenants = services.GetRequiredService<TenantService>();
+        var existing = await tenants.FindBySlugAsync("demo", CancellationToken.None);
+        if (existing is not null && File.Exists(file))
+        {
+            var saved = JsonSerializer.Deserialize<DemoTenant>(await File.ReadAllTextAsync(file));
+            if (saved?.TenantId == existing.Id)
+            {
+                return saved;
+            }
+        }
+
+        if (existing is not null)
+        {
+            // The data survived but the saved key did not: mint a new admin key for the demo tenant.
+            var database = services.GetRequiredService<Grains.Storage.Database>();
+            await using var scope = await database.BeginTenantScopeAsync(existing.Id, null, CancellationToken.None);
+            var key = await services.GetRequiredService<ApiKeyService>().CreateAsync(scope, "demo admin", ApiPrincipal.AdminRole, "dev", CancellationToken.None);
+            await scope.CommitAsync(CancellationToken.None);
+            return await SaveAsync(new DemoTenant(existing.Id, key.Secret), file);
+        }
+
+        var (tenant, adminKey) = await tenants.CreateAsync("Demo", "demo", CancellationToken.None);
+        return await SaveAsync(new DemoTenant(tenant.Id, adminKey.Secret), file);
+    }
+
+    private static async Task<DemoTenant> SaveAsync(DemoTenant demo, string file)
+    {
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(demo));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds an admin key
+        }
+        return demo;
+    }
+
+    private static string Banner(string url, string apiKey, string connectionString) => $$$"""
+
+        ──────────────────────────────────────────────────────────────────────
+         Notifly is running (single node) on {{{url}}}
+         PostgreSQL: {{{connectionString}}}
+         Demo tenant admin API key: {{{apiKey}}}
+
+         Send a notification to the built-in webhook sink:
+
+           curl -s -X POST {{{url}}}/api/notifications \
+             -H 'Authorization: Bearer {{{apiKey}}}' \
+             -H 'Content-Type: application/json' \
+             -d '{"eventType":"user.signup","channels":["WEBHOOK"],"recipient":{"webhookUrl":"{{{url}}}/dev/webhook-sink"},"payload":{"name":"Ada"}}'
+
+         Then: curl -s {{{url}}}/api/notifications/<requestId> -H 'Authorization: Bearer {{{apiKey}}}'
+         OpenAPI: {{{url}}}/openapi/v1.json      Ctrl-C stops Notifly and its PostgreSQL.
+        ──────────────────────────────────────────────────────────────────────
+        """;
+
+    private sealed record DemoTenant(Guid TenantId, string ApiKey);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {WebhookId} received: {Body}")]
+    private static partial void LogWebhookReceived(ILogger logger, string webhookId, string body);
+}

@@ -1,0 +1,17 @@
+using Microsoft.Extensions.DependencyInjection;
+using Notifly.Grains.Runtime;
+
+namespace Notifly.Silo.Hosting;
+
+public static class SiloServiceCollectionExtensions
+{
+    /// <summary>The worker side: the reminder service and the channel senders it drives.</summary>
+    public static IServiceCollection AddNotiflySilo(this IServiceCollection services)
+    {
+        services.AddOptions<DispatchOptions>().BindConfiguration("Notifly:Dispatch").ValidateDataAnnotations().ValidateOnStart();
+        services.AddNotiflyChannels();
+        services.AddSingleton<ReminderService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReminderService>());
+        return services;
+    }
+}

@@ -1,0 +1,72 @@
+// API keys (seed 000): created once with the secret shown only then, listed without secrets,
+// revoked so that the very next request fails — on this node and on another node sharing the
+// database, which learns of the revocation through the database, not through its own cache.
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Notifly.Grains.Tenants;
+using Notifly.Tests.Support;
+
+namespace Notifly.Tests.EndToEnd;
+
+public class ApiKeyTests(NodeFixture fixture) : IClassFixture<NodeFixture>
+{
+    [Fact]
+    public async Task Creates_lists_and_revokes_keys_without_ever_listing_secrets()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        var created = await CreateKeyAsync(tenant, "backend", "SERVICE");
+        created.Secret.Should().StartWith("nf_live_" + created.Key.Prefix + ".");
+
+        var listText = await (await tenant.Http.GetAsync("/api/admin/api-keys")).Content.ReadAsStringAsync();
+        listText.Should().NotContain(created.Secret.Split('.')[1]).And.NotContain("hash");
+        var list = JsonSerializer.Deserialize<List<ApiKeyInfo>>(listText, Grains.Storage.Json.Options)!;
+        list.Should().HaveCount(2).And.Contain(k => k.Id == created.Key.Id && k.Role == "SERVICE" && k.RevokedAt == null);
+
+        (await tenant.Http.DeleteAsync($"/api/admin/api-keys/{created.Key.Id}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        var after = await (await tenant.Http.GetAsync("/api/admin/api-keys")).ReadAsync<List<ApiKeyInfo>>();
+        after.Single(k => k.Id == created.Key.Id).RevokedAt.Should().NotBeNull();
+        (await tenant.Http.DeleteAsync($"/api/admin/api-keys/{Guid.NewGuid()}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Rejects_bad_key_requests()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        var noName = await tenant.Http.PostAsync("/api/admin/api-keys", Json("{\"role\":\"SERVICE\"}"));
+        noName.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var badRole = await tenant.Http.PostAsync("/api/admin/api-keys", Json("{\"name\":\"x\",\"role\":\"ROOT\"}"));
+        (await badRole.ProblemAsync()).GetProperty("errors").TryGetProperty("role", out _).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Revoked_key_fails_on_the_very_next_request_on_every_node()
+    {
+        await using var other = await NotiflyNode.StartAsync(fixture.ConnectionString);
+        var tenant = await fixture.Node.CreateTenantAsync();
+        var created = await CreateKeyAsync(tenant, "doomed", "SERVICE");
+        using var here = fixture.Node.Client(created.Secret);
+        using var there = other.Client(created.Secret);
+
+        // Warm both nodes' caches with the key while it is valid.
+        (await here.SendAsync(Calls.Webhook("http://127.0.0.1:9/"))).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        (await there.GetAsync("/api/notifications")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        (await tenant.Http.DeleteAsync($"/api/admin/api-keys/{created.Key.Id}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        (await there.SendAsync(Calls.Webhook("http://127.0.0.1:9/"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await there.GetAsync("/api/notifications")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await here.GetAsync("/api/notifications")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        var problem = await (await here.SendAsync(Calls.Webhook("http://127.0.0.1:9/"))).ProblemAsync();
+        problem.GetProperty("code").GetString().Should().Be("INVALID_API_KEY");
+    }
+
+    private static async Task<CreatedApiKey> CreateKeyAsync(TestTenant tenant, string name, string role)
+    {
+        var response = await tenant.Http.PostAsync("/api/admin/api-keys", Json($"{{\"name\":\"{name}\",\"role\":\"{role}\"}}"));
+        response.StatusCode.Should().Be(HttpStatusCode.Created);
+        return await response.ReadAsync<CreatedApiKey>();
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+}

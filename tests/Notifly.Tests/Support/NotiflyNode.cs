@@ -1,0 +1,99 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Notifly.Grains.Runtime;
+using Notifly.Grains.Tenants;
+using Notifly.Silo.Hosting;
+
+namespace Notifly.Tests.Support;
+
+/// <summary>
+/// A real Notifly process in the test: the production composition (NotiflyApp) on Kestrel at a
+/// free loopback port, against a real PostgreSQL database. Several nodes may share a database.
+/// </summary>
+public sealed class NotiflyNode : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private bool _stopped;
+
+    private NotiflyNode(WebApplication app, string baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    public string BaseAddress { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Test defaults: fast retries, short leases; override any key through <paramref name="settings"/>.</summary>
+    public static async Task<NotiflyNode> StartAsync(
+        string connectionString, IDictionary<string, string?>? settings = null, NotiflyRole role = NotiflyRole.All)
+    {
+        var config = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Notifly"] = connectionString,
+            ["Notifly:Role"] = role.ToString(),
+            ["Notifly:Retry:InitialDelay"] = "00:00:00.050",
+            ["Notifly:Retry:MaxDelay"] = "00:00:00.200",
+            ["Notifly:Dispatch:Lease"] = "00:00:05",
+            ["Notifly:Dispatch:DrainTimeout"] = "00:00:00.500",
+            ["Notifly:Dispatch:PollInterval"] = "00:00:00.250",
+            ["Notifly:Channels:Webhook:Timeout"] = "00:00:02",
+            ["Notifly:Channels:Smtp:Port"] = "2", // nothing listens there unless a test sets a sink
+            ["Notifly:Channels:Smtp:Timeout"] = "00:00:02",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
+        var app = NotiflyApp.Build([], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Configuration.AddInMemoryCollection(config);
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        });
+        await app.StartAsync();
+        await app.Services.GetRequiredService<PostgresListener>().Listening.WaitAsync(TimeSpan.FromSeconds(10));
+        return new NotiflyNode(app, app.Urls.First());
+    }
+
+    public HttpClient Client(string? apiKey = null)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseAddress) };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        return client;
+    }
+
+    /// <summary>A fresh tenant and its admin key: isolation by unique names, no clean-up needed.</summary>
+    public async Task<TestTenant> CreateTenantAsync()
+    {
+        var slug = $"t-{Guid.NewGuid():N}";
+        var (tenant, key) = await Services.GetRequiredService<TenantService>().CreateAsync(slug, slug, CancellationToken.None);
+        return new TestTenant(tenant.Id, key.Secret, Client(key.Secret));
+    }
+
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await _app.StopAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await _app.DisposeAsync();
+    }
+}
