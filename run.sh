@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 scripts/ensure-deps.sh --run
+# dotnet run starts in the project folder; keep the data beside the repository instead.
+export NOTIFLY_HOME="${NOTIFLY_HOME:-$PWD/.notifly}"
 exec dotnet run --project silo/Notifly.Silo.csproj -c Release -- dev "$@"
