@@ -149,10 +149,10 @@ public sealed class IntakeBatch(Database database, TimeProvider time)
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<IntakeItem> items, List<int> losers,
         IntakeOutcome?[] outcomes, CancellationToken cancellationToken)
     {
-        var existing = new Dictionary<(Guid, string), (Guid Id, Guid Correlation, byte[] Hash)>();
+        var existing = new Dictionary<(Guid, string), (Guid Id, Guid Correlation, byte[] Hash, NotificationStatus FirstStatus)>();
         await using (var command = new NpgsqlCommand(
             """
-            SELECT n.tenant_id, n.idempotency_key, n.id, n.correlation_id, n.payload_hash
+            SELECT n.tenant_id, n.idempotency_key, n.id, n.correlation_id, n.payload_hash, coalesce(n.send_at > n.created_at, false)
               FROM notifications n
               JOIN unnest($1::uuid[], $2::text[]) AS u(tenant_id, idempotency_key)
                 ON n.tenant_id = u.tenant_id AND n.idempotency_key = u.idempotency_key
@@ -163,7 +163,9 @@ public sealed class IntakeBatch(Database database, TimeProvider time)
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                existing[(reader.GetGuid(0), reader.GetString(1))] = (reader.GetGuid(2), reader.GetGuid(3), (byte[])reader[4]);
+                // The first answer said SCHEDULED when sendAt lay in the future, ACCEPTED otherwise.
+                var firstStatus = reader.GetBoolean(5) ? NotificationStatus.Scheduled : NotificationStatus.Accepted;
+                existing[(reader.GetGuid(0), reader.GetString(1))] = (reader.GetGuid(2), reader.GetGuid(3), (byte[])reader[4], firstStatus);
             }
         }
 
@@ -172,7 +174,7 @@ public sealed class IntakeBatch(Database database, TimeProvider time)
             var request = items[i].Request;
             outcomes[i] = existing.TryGetValue((items[i].Principal.TenantId, request.IdempotencyKey!), out var row)
                 ? row.Hash.AsSpan().SequenceEqual(request.PayloadHash)
-                    ? new IntakeOutcome.Accepted(new NotificationAccepted(row.Id, NotificationStatus.Accepted, row.Correlation), true)
+                    ? new IntakeOutcome.Accepted(new NotificationAccepted(row.Id, row.FirstStatus, row.Correlation), true)
                     : new IntakeOutcome.Conflict(row.Id)
                 : new IntakeOutcome.Unauthorized(); // filtered out: the key was revoked
         }

@@ -29,6 +29,22 @@ public class IdempotencyTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task Replays_scheduled_as_the_first_response_said()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        var request = new
+        {
+            eventType = "reminder", channels = new[] { "WEBHOOK" }, recipient = new { webhookUrl = Hook }, payload = new { },
+            sendAt = DateTimeOffset.UtcNow.AddHours(2).ToString("O"), idempotencyKey = "later",
+        };
+        var first = await tenant.Http.SendOkAsync(request);
+        var replay = await tenant.Http.SendAsync(request);
+
+        first.Status.Should().Be(NotificationStatus.Scheduled);
+        (await replay.ReadAsync<NotificationAccepted>()).Should().Be(first);
+    }
+
+    [Fact]
     public async Task Header_key_and_body_key_are_the_same_key()
     {
         var tenant = await fixture.Node.CreateTenantAsync();

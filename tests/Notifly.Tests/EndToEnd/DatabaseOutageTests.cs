@@ -1,0 +1,51 @@
+// PostgreSQL going away and coming back: requests meanwhile get 503 with Retry-After and a
+// problem detail (nothing half-stored), readiness reports it, and the node recovers by itself
+// once the database is back, with everything accepted before the outage still there.
+// Uses its own durable PostgreSQL so stopping it does not disturb other tests.
+using System.Net;
+using Notifly.Silo.Hosting;
+using Notifly.Tests.Support;
+
+namespace Notifly.Tests.EndToEnd;
+
+public class DatabaseOutageTests
+{
+    [Fact]
+    public async Task Answers_503_while_postgres_is_down_and_recovers_without_manual_steps()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"notifly-outage-{Guid.NewGuid():N}");
+        var options = new PrivatePostgresOptions { DataDirectory = directory, KeepData = true };
+        var postgres = await PrivatePostgres.StartAsync(options, null, CancellationToken.None);
+        try
+        {
+            await using var node = await NotiflyNode.StartAsync(postgres.ConnectionString);
+            var tenant = await node.CreateTenantAsync();
+            var before = await tenant.Http.SendOkAsync(Calls.Webhook("http://127.0.0.1:9/"));
+
+            await postgres.StopAsync();
+
+            var refused = await tenant.Http.SendAsync(Calls.Webhook("http://127.0.0.1:9/", idempotencyKey: "during-outage"));
+            refused.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+            refused.Headers.RetryAfter.Should().NotBeNull();
+            (await refused.ProblemAsync()).GetProperty("code").GetString().Should().Be("SERVICE_UNAVAILABLE");
+            using (var probe = node.Client())
+            {
+                (await probe.GetAsync("/health/ready")).StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+            }
+
+            options.Port = postgres.Port;
+            postgres = await PrivatePostgres.StartAsync(options, null, CancellationToken.None);
+
+            var after = await Eventually.MatchAsync(
+                () => tenant.Http.SendAsync(Calls.Webhook("http://127.0.0.1:9/", idempotencyKey: "during-outage")),
+                r => r.StatusCode == HttpStatusCode.Accepted, TimeSpan.FromSeconds(20), "intake to recover");
+            after.Headers.Contains("Idempotent-Replayed").Should().BeFalse("the refused request stored nothing");
+            (await tenant.Http.GetNotificationAsync(before.RequestId)).Notification.Id.Should().Be(before.RequestId);
+        }
+        finally
+        {
+            await postgres.DisposeAsync();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
