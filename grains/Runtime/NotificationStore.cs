@@ -25,23 +25,39 @@ public sealed class NotificationStore(Database database, TimeProvider time, Retr
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
+        var claimed = new List<Guid>();
+        await using (var command = new NpgsqlCommand(
+            """
+            SELECT grain_id FROM reminders
+             WHERE kind = 'notification' AND due_at <= $1
+             ORDER BY due_at
+             LIMIT $2
+               FOR UPDATE SKIP LOCKED
+            """, connection, transaction).With(now).With(max))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                claimed.Add(reader.GetGuid(0));
+            }
+        }
+
+        if (claimed.Count == 0)
+        {
+            return [];
+        }
+
         var rows = new List<(NotificationState State, short Priority, SendContext Context)>();
         await using (var command = new NpgsqlCommand(
             $"""
-            WITH due AS (
-                SELECT grain_id FROM reminders
-                 WHERE kind = 'notification' AND due_at <= $1
-                 ORDER BY due_at
-                 LIMIT $2
-                   FOR UPDATE SKIP LOCKED)
             SELECT {GrainRow.Columns}, n.correlation_id, n.event_type, n.payload::text, n.recipient::text,
                    n.user_id, n.subject, n.body, n.created_at, t.webhook_secret
               FROM notifications n
-              JOIN due ON due.grain_id = n.id
               JOIN tenants t ON t.id = n.tenant_id
+             WHERE n.id = ANY($1)
              ORDER BY n.id
                FOR UPDATE OF n SKIP LOCKED
-            """, connection, transaction).With(now).With(max))
+            """, connection, transaction).With(claimed.ToArray()))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -58,8 +74,23 @@ public sealed class NotificationStore(Database database, TimeProvider time, Retr
             }
         }
 
+        if (rows.Count < claimed.Count)
+        {
+            // A claimed reminder whose grain row is gone (deleted by hand or by retention) would
+            // come due forever and keep the dispatcher spinning: drop it. Rows merely locked by
+            // another turn still exist and keep their reminder.
+            await using var orphans = new NpgsqlCommand(
+                """
+                DELETE FROM reminders r
+                 WHERE r.kind = 'notification' AND r.grain_id = ANY($1)
+                   AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = r.grain_id)
+                """, connection, transaction).With(claimed.Except(rows.Select(r => r.State.Id)).ToArray());
+            await orphans.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         if (rows.Count == 0)
         {
+            await transaction.CommitAsync(cancellationToken);
             return [];
         }
 

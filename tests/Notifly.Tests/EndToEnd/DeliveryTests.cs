@@ -194,4 +194,33 @@ public class DeliveryTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         details.Notification.Status.Should().Be(NotificationStatus.Cancelled);
         details.Deliveries.Single().NextAttemptAt.Should().BeNull();
     }
+
+    [Fact]
+    public async Task Drops_a_reminder_whose_notification_is_gone_and_keeps_delivering()
+    {
+        var orphan = Guid.NewGuid();
+        await using (var connection = new Npgsql.NpgsqlConnection(fixture.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var insert = new Npgsql.NpgsqlCommand(
+                "INSERT INTO reminders (grain_id, kind, tenant_id, due_at) VALUES ($1, 'notification', gen_random_uuid(), now() - interval '1 minute')",
+                connection);
+            insert.Parameters.Add(new Npgsql.NpgsqlParameter { Value = orphan });
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var tenant = await fixture.Node.CreateTenantAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var accepted = await tenant.Http.SendOkAsync(Calls.Webhook(receiver.Url));
+        await tenant.Http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent, Wait);
+
+        await Eventually.MatchAsync(async () =>
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(fixture.ConnectionString);
+            await connection.OpenAsync();
+            await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM reminders WHERE grain_id = $1", connection);
+            count.Parameters.Add(new Npgsql.NpgsqlParameter { Value = orphan });
+            return (long)(await count.ExecuteScalarAsync())!;
+        }, n => n == 0, Wait, "the orphaned reminder to be dropped");
+    }
 }
