@@ -1,0 +1,111 @@
+// "A 202 means durable": a real Notifly process (the built binary, not in-process) is killed
+// with SIGKILL in the middle of a stream of requests; every request it answered 202 must be in
+// the database afterwards. Requests cut off without an answer may or may not be stored — the
+// client retries those with their idempotency key.
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Notifly.GrainInterfaces.Notifications;
+using Notifly.Grains.Tenants;
+using Notifly.Tests.Support;
+
+namespace Notifly.Tests.EndToEnd;
+
+public class KillTests
+{
+    [Fact]
+    public async Task Every_request_answered_202_survives_kill_9_of_the_process()
+    {
+        var postgres = await PostgresServer.GetAsync();
+        var connectionString = await postgres.CreateDatabaseAsync("kill");
+        CreatedApiKey key;
+        await using (var setup = await NotiflyNode.StartAsync(connectionString, role: Silo.Hosting.NotiflyRole.Api))
+        {
+            var slug = $"kill-{Guid.NewGuid():N}";
+            key = (await setup.Services.GetRequiredService<TenantService>().CreateAsync(slug, slug, CancellationToken.None)).AdminKey;
+        }
+
+        var port = FreeTcpPort.Pick();
+        using var process = StartNotifly(connectionString, port);
+        var accepted = new ConcurrentBag<Guid>();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            http.DefaultRequestHeaders.Authorization = new("Bearer", key.Secret);
+            await Eventually.MatchAsync(async () =>
+            {
+                try { return (await http.GetAsync("/health/ready")).StatusCode; }
+                catch (HttpRequestException) { return HttpStatusCode.ServiceUnavailable; }
+            }, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "the process to start");
+
+            using var stop = new CancellationTokenSource();
+            var senders = Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        var response = await http.SendAsync(Calls.Webhook("http://127.0.0.1:9/"));
+                        if (response.StatusCode == HttpStatusCode.Accepted)
+                        {
+                            accepted.Add((await response.ReadAsync<NotificationAccepted>()).RequestId);
+                        }
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return; // the process is gone
+                    }
+                }
+            })).ToArray();
+
+            await Eventually.MatchAsync(() => Task.FromResult(accepted.Count), n => n >= 300, TimeSpan.FromSeconds(30), "load to flow");
+            process.Kill(entireProcessTree: true); // SIGKILL: no shutdown hooks, no draining
+            await process.WaitForExitAsync();
+            stop.Cancel();
+            await Task.WhenAll(senders);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        await using var verify = await NotiflyNode.StartAsync(connectionString, role: Silo.Hosting.NotiflyRole.Api);
+        using var client = verify.Client(key.Secret);
+        var stored = new HashSet<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await (await client.GetAsync($"/api/notifications?limit=500{(cursor is null ? "" : $"&cursor={cursor}")}"))
+                .ReadAsync<Page<NotificationView>>();
+            stored.UnionWith(page.Items.Select(n => n.Id));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        accepted.Should().NotBeEmpty();
+        accepted.Where(id => !stored.Contains(id)).Should().BeEmpty("every 202 was committed before it was sent");
+    }
+
+    private static Process StartNotifly(string connectionString, int port)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "notifly.dll"), "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.Environment["ConnectionStrings__Notifly"] = connectionString;
+        start.Environment["Notifly__Role"] = "Api";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}
