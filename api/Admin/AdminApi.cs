@@ -32,7 +32,7 @@ public static class AdminApi
     public static async Task<Ok<IReadOnlyList<ApiKeyInfo>>> ListKeys(
         HttpContext context, Database database, ApiKeyService apiKeys, CancellationToken cancellationToken)
     {
-        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
         return TypedResults.Ok(await apiKeys.ListAsync(scope, cancellationToken));
     }
 
@@ -56,7 +56,7 @@ public static class AdminApi
             return Problems.Validation("role", "role must be ADMIN or SERVICE.");
         }
 
-        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
         var created = await apiKeys.CreateAsync(scope, request.Name.Trim(), role, Actor(context), cancellationToken);
         await scope.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/admin/api-keys/{created.Key.Id}", created);
@@ -65,7 +65,7 @@ public static class AdminApi
     public static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(
         Guid keyId, HttpContext context, Database database, ApiKeyService apiKeys, CancellationToken cancellationToken)
     {
-        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
         if (!await apiKeys.RevokeAsync(scope, keyId, Actor(context), cancellationToken))
         {
             return Problems.NotFound("API key");
@@ -83,14 +83,14 @@ public static class AdminApi
             return Problems.Validation("limit", "limit must be 1–500.");
         }
 
-        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
         return TypedResults.Ok(await DeadLetterQueries.ListAsync(scope, limit ?? 50, cursor, cancellationToken));
     }
 
     public static async Task<Results<Accepted<NotificationAccepted>, ProblemHttpResult>> RetryDeadLetter(
         Guid id, HttpContext context, Database database, NotificationStore store, TimeProvider time, CancellationToken cancellationToken)
     {
-        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
         if (await DeadLetterQueries.LockOpenAsync(scope, id, cancellationToken) is not { } entry)
         {
             return Problems.NotFound("Dead-letter entry");
@@ -116,7 +116,7 @@ public static class AdminApi
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteDeadLetter(
         Guid id, HttpContext context, Database database, CancellationToken cancellationToken)
     {
-        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
         if (await DeadLetterQueries.LockOpenAsync(scope, id, cancellationToken) is null)
         {
             return Problems.NotFound("Dead-letter entry");
@@ -129,7 +129,7 @@ public static class AdminApi
 
     public static async Task<Ok<WebhookSecretResponse>> WebhookSecret(HttpContext context, Database database, CancellationToken cancellationToken)
     {
-        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
         return TypedResults.Ok(new WebhookSecretResponse(await TenantService.GetWebhookSecretAsync(scope, cancellationToken)));
     }
 

@@ -116,7 +116,7 @@ public static class NotificationsApi
     public static async Task<Results<Ok<NotificationDetails>, ProblemHttpResult>> Get(
         Guid requestId, HttpContext context, Database database, CancellationToken cancellationToken)
     {
-        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
         var details = await NotificationQueries.GetAsync(scope, requestId, cancellationToken);
         return details is null ? Problems.NotFound("Notification") : TypedResults.Ok(details);
     }
@@ -124,7 +124,7 @@ public static class NotificationsApi
     public static async Task<Results<Ok<IReadOnlyList<NotificationEventView>>, ProblemHttpResult>> Events(
         Guid requestId, HttpContext context, Database database, CancellationToken cancellationToken)
     {
-        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
         var events = await NotificationQueries.EventsAsync(scope, requestId, cancellationToken);
         return events is null ? Problems.NotFound("Notification") : TypedResults.Ok(events);
     }
@@ -164,7 +164,7 @@ public static class NotificationsApi
             return Problems.Validation(errors);
         }
 
-        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
         var page = await NotificationQueries.ListAsync(scope,
             new NotificationFilter(statusFilter, channelFilter, eventType, from, to, limit ?? 50, cursor), cancellationToken);
         return TypedResults.Ok(page);
@@ -173,7 +173,7 @@ public static class NotificationsApi
     public static async Task<Results<Ok<NotificationDetails>, ProblemHttpResult>> Cancel(
         Guid requestId, HttpContext context, Database database, NotificationStore store, CancellationToken cancellationToken)
     {
-        await using var scope = await database.BeginTenantScopeAsync(context.Caller().TenantId, context.Caller().KeyId, cancellationToken);
+        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
         var turn = await store.ExecuteAsync(scope, requestId, new NotificationCommand.Cancel(), cancellationToken);
         if (turn is null)
         {

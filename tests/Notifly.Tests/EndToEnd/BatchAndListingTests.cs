@@ -34,17 +34,7 @@ public class BatchAndListingTests(NodeFixture fixture) : IClassFixture<NodeFixtu
         result.Accepted.Should().Be(999);
         result.Results.Where(r => r.Status == 202).Select(r => r.RequestId).Distinct().Should().HaveCount(998);
 
-        var stored = 0;
-        string? cursor = null;
-        do
-        {
-            var page = await (await tenant.Http.GetAsync($"/api/notifications?limit=500{(cursor is null ? "" : $"&cursor={cursor}")}"))
-                .ReadAsync<Page<NotificationView>>();
-            stored += page.Items.Count;
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-
+        var stored = (await tenant.Http.ListAllIdsAsync()).Count;
         stored.Should().Be(998);
     }
 
@@ -69,18 +59,7 @@ public class BatchAndListingTests(NodeFixture fixture) : IClassFixture<NodeFixtu
             sent.Add((await tenant.Http.SendOkAsync(Calls.Webhook("http://127.0.0.1:9/"))).RequestId);
         }
 
-        var seen = new List<Guid>();
-        string? cursor = null;
-        do
-        {
-            var page = await (await tenant.Http.GetAsync($"/api/notifications?limit=3{(cursor is null ? "" : $"&cursor={cursor}")}"))
-                .ReadAsync<Page<NotificationView>>();
-            page.Items.Count.Should().BeLessThanOrEqualTo(3);
-            seen.AddRange(page.Items.Select(n => n.Id));
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-
+        var seen = await tenant.Http.ListAllIdsAsync(pageSize: 3);
         seen.Should().Equal(Enumerable.Reverse(sent));
     }
 

@@ -55,4 +55,21 @@ public static class Calls
         payload = payload ?? new { userId = "user123", name = "Ada" },
         idempotencyKey,
     };
+
+    /// <summary>Every notification id the tenant can list, following the keyset cursor to the end.</summary>
+    public static async Task<List<Guid>> ListAllIdsAsync(this HttpClient http, int pageSize = 500)
+    {
+        var ids = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await (await http.GetAsync($"/api/notifications?limit={pageSize}{(cursor is null ? "" : $"&cursor={cursor}")}"))
+                .ReadAsync<Page<NotificationView>>();
+            ids.AddRange(page.Items.Select(n => n.Id));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        return ids;
+    }
 }
