@@ -14,8 +14,11 @@ namespace Notifly.Api;
 
 public static class ApiServiceCollectionExtensions
 {
-    /// <summary>Largest request body: a full batch of 1,000 notifications fits with room to spare.</summary>
-    public const long MaxRequestBodyBytes = 8 * 1024 * 1024;
+    /// <summary>Largest body for any endpoint but the batch: one notification's 64 KiB payload plus its envelope.</summary>
+    public const long MaxRequestBodyBytes = 256 * 1024;
+
+    /// <summary>Largest batch body: 1,000 notifications of typical size with room to spare.</summary>
+    public const long MaxBatchBodyBytes = 8 * 1024 * 1024;
 
     public static IServiceCollection AddNotiflyApi(this IServiceCollection services)
     {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Notifly.Api.Auth;
@@ -22,7 +23,8 @@ public static class NotificationsApi
     {
         var api = app.MapGroup("/api/notifications").RequireAuthorization().WithTags("Notifications");
         api.MapPost("/", Send).WithName("SendNotification");
-        api.MapPost("/batch", SendBatch).WithName("SendNotificationBatch");
+        api.MapPost("/batch", SendBatch).WithName("SendNotificationBatch")
+            .WithMetadata(new RequestSizeLimitAttribute(ApiServiceCollectionExtensions.MaxBatchBodyBytes));
         api.MapGet("/", List).WithName("ListNotifications");
         api.MapGet("/{requestId:guid}", Get).WithName("GetNotification");
         api.MapGet("/{requestId:guid}/events", Events).WithName("GetNotificationEvents");

@@ -55,8 +55,8 @@ public class BadInputTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     public async Task Rejects_an_oversized_body_with_413()
     {
         var tenant = await fixture.Node.CreateTenantAsync();
-        var huge = "{\"eventType\":\"a\",\"payload\":{\"x\":\"" + new string('x', 9 * 1024 * 1024) + "\"}}";
-        // Expect: 100-continue lets the server refuse before the client uploads 9 MB.
+        var huge = "{\"eventType\":\"a\",\"payload\":{\"x\":\"" + new string('x', 300 * 1024) + "\"}}";
+        // Over the 256 KB limit for one notification. Expect: 100-continue lets the server refuse before the upload.
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/notifications") { Content = new StringContent(huge, Encoding.UTF8, "application/json") };
         request.Headers.ExpectContinue = true;
         var response = await tenant.Http.SendAsync(request);
