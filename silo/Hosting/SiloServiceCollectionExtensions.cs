@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Notifly.Grains.Runtime;
 
 namespace Notifly.Silo.Hosting;
@@ -9,6 +10,7 @@ public static class SiloServiceCollectionExtensions
     public static IServiceCollection AddNotiflySilo(this IServiceCollection services)
     {
         services.AddOptions<DispatchOptions>().BindConfiguration("Notifly:Dispatch").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DispatchOptions>, LeaseCoversTimeouts>();
         services.AddNotiflyChannels();
         services.AddSingleton<ReminderService>();
         services.AddHostedService(sp => sp.GetRequiredService<ReminderService>());

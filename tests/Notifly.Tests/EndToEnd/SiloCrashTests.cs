@@ -19,7 +19,9 @@ public class SiloCrashTests
         var settings = new Dictionary<string, string?>
         {
             ["Notifly:Dispatch:Lease"] = "00:00:01",
-            ["Notifly:Channels:Webhook:Timeout"] = "00:00:03",
+            ["Notifly:Dispatch:DrainTimeout"] = "00:00:00", // stop abandons the attempt at once, like a crash
+            ["Notifly:Channels:Webhook:Timeout"] = "00:00:00.900",
+            ["Notifly:Channels:Smtp:Timeout"] = "00:00:00.900",
         };
 
         Guid id;
@@ -42,5 +44,20 @@ public class SiloCrashTests
         details.Logs.Should().Contain(l => l.Attempt == 1 && l.Status == "ABANDONED" && l.ErrorCode == "LEASE_EXPIRED");
         details.Logs.Should().Contain(l => l.Status == "SENT");
         receiver.Requests.Select(r => r.Header("webhook-id")).Distinct().Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Refuses_to_start_with_a_lease_shorter_than_a_sender_timeout()
+    {
+        var postgres = await PostgresServer.GetAsync();
+        var connectionString = await postgres.CreateDatabaseAsync("lease");
+        var start = () => NotiflyNode.StartAsync(connectionString, new Dictionary<string, string?>
+        {
+            ["Notifly:Dispatch:Lease"] = "00:00:01",
+            ["Notifly:Channels:Webhook:Timeout"] = "00:00:02",
+        });
+
+        (await start.Should().ThrowAsync<Microsoft.Extensions.Options.OptionsValidationException>())
+            .WithMessage("*Notifly:Dispatch:Lease*");
     }
 }

@@ -58,9 +58,17 @@ public sealed class NotiflyNode : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         });
-        await app.StartAsync();
-        await app.Services.GetRequiredService<PostgresListener>().Listening.WaitAsync(TimeSpan.FromSeconds(10));
-        return new NotiflyNode(app, app.Urls.First());
+        try
+        {
+            await app.StartAsync();
+            await app.Services.GetRequiredService<PostgresListener>().Listening.WaitAsync(TimeSpan.FromSeconds(10));
+            return new NotiflyNode(app, app.Urls.First());
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
     }
 
     public HttpClient Client(string? apiKey = null)
