@@ -7,7 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Notifly.Api.Admin;
 using Notifly.Api.Auth;
 using Notifly.Api.Http;
+using Notifly.Api.Metrics;
 using Notifly.Api.Notifications;
+using Notifly.Grains.Observability;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Api;
@@ -34,6 +36,7 @@ public static class ApiServiceCollectionExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireRole(Grains.Tenants.ApiPrincipal.AdminRole));
         services.AddOpenApi();
+        services.AddSingleton(_ => new PrometheusMetrics(NotiflyMetrics.MeterName));
         return services;
     }
 
@@ -47,6 +50,8 @@ public static class ApiServiceCollectionExtensions
         app.MapNotificationsApi();
         app.MapAdminApi();
         app.MapHealthApi();
+        app.MapMetricsApi();
+        _ = app.Services.GetRequiredService<PrometheusMetrics>(); // listen from the start, not from the first scrape
         return app;
     }
 }

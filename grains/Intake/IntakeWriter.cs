@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Notifly.Grains.Observability;
 using Notifly.Grains.Runtime;
 
 namespace Notifly.Grains.Intake;
@@ -59,10 +61,20 @@ public sealed partial class IntakeWriter(
 
             try
             {
+                var started = Stopwatch.GetTimestamp();
                 var outcomes = await batch.WriteAsync(taken.Select(p => p.Item).ToArray(), CancellationToken.None);
+                NotiflyMetrics.IntakeCommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                NotiflyMetrics.IntakeBatchSize.Record(taken.Count);
                 for (var i = 0; i < taken.Count; i++)
                 {
                     taken[i].Completion.TrySetResult(outcomes[i]);
+                    NotiflyMetrics.IntakeRequests.Add(1, new KeyValuePair<string, object?>("outcome", outcomes[i] switch
+                    {
+                        IntakeOutcome.Accepted { Replayed: true } => "replayed",
+                        IntakeOutcome.Accepted => "accepted",
+                        IntakeOutcome.Conflict => "conflict",
+                        _ => "unauthorized",
+                    }));
                 }
 
                 wakeUp.Wake();

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
+using Notifly.Grains.Observability;
+using Notifly.Grains.Storage;
 
 namespace Notifly.Grains.Runtime;
 
@@ -30,6 +32,12 @@ public sealed partial class ReminderService(
     private int _inFlight;
 
     public int InFlight => Volatile.Read(ref _inFlight);
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        NotiflyMetrics.TrackInFlight(this, () => InFlight);
+        return base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -144,7 +152,11 @@ public sealed partial class ReminderService(
                 }
             }
 
-            _results.Writer.TryWrite(new AttemptResult(work.NotificationId, work.Channel, work.Attempt, outcome, time.GetElapsedTime(started)));
+            var elapsed = time.GetElapsedTime(started);
+            var channel = new KeyValuePair<string, object?>("channel", work.Channel.Name());
+            NotiflyMetrics.DeliveryAttempts.Add(1, channel, new KeyValuePair<string, object?>("outcome", outcome.Kind.ToString().ToLowerInvariant()));
+            NotiflyMetrics.DeliveryAttemptDuration.Record(elapsed.TotalSeconds, channel);
+            _results.Writer.TryWrite(new AttemptResult(work.NotificationId, work.Channel, work.Attempt, outcome, elapsed));
         }
         finally
         {
@@ -191,6 +203,7 @@ public sealed partial class ReminderService(
 
     public override void Dispose()
     {
+        NotiflyMetrics.UntrackInFlight(this);
         _abandon.Dispose();
         _slots.Dispose();
         base.Dispose();

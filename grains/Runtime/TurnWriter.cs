@@ -2,6 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using Notifly.Grains.Notifications;
+using Notifly.Grains.Observability;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Grains.Runtime;
@@ -125,6 +126,16 @@ internal static class TurnWriter
         if (batch.BatchCommands.Count == 0)
         {
             return;
+        }
+
+        foreach (var d in dead)
+        {
+            NotiflyMetrics.DeadLettered.Add(1, new KeyValuePair<string, object?>("channel", d.Dead.Channel.Name()));
+        }
+
+        foreach (var l in logs.Where(l => l.Log.Status == "ABANDONED"))
+        {
+            NotiflyMetrics.LeasesExpired.Add(1, new KeyValuePair<string, object?>("channel", l.Log.Channel.Name()));
         }
 
         await using (batch)

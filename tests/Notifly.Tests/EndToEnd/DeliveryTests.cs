@@ -223,4 +223,22 @@ public class DeliveryTests(NodeFixture fixture) : IClassFixture<NodeFixture>
             return (long)(await count.ExecuteScalarAsync())!;
         }, n => n == 0, Wait, "the orphaned reminder to be dropped");
     }
+
+    [Fact]
+    public async Task Exposes_delivery_and_intake_metrics_for_prometheus()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var accepted = await tenant.Http.SendOkAsync(Calls.Webhook(receiver.Url));
+        await tenant.Http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent, Wait);
+
+        using var http = fixture.Node.Client();
+        var response = await http.GetAsync("/metrics");
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+        var text = await response.Content.ReadAsStringAsync();
+        text.Should().MatchRegex(@"notifly_delivery_attempts_total\{channel=""WEBHOOK"",outcome=""success""\} [1-9]")
+            .And.MatchRegex(@"notifly_intake_requests_total\{outcome=""accepted""\} [1-9]")
+            .And.Contain("notifly_intake_commit_duration_seconds_bucket")
+            .And.Contain("notifly_dispatch_in_flight ");
+    }
 }

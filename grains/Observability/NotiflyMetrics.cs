@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace Notifly.Grains.Observability;
+
+/// <summary>
+/// Notifly's instruments, on the standard System.Diagnostics.Metrics API so any exporter (our
+/// Prometheus endpoint, OpenTelemetry) can read them. Tags stay low-cardinality: channel and
+/// outcome, never tenant or notification ids.
+/// </summary>
+public static class NotiflyMetrics
+{
+    public const string MeterName = "Notifly";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    /// <summary>Intake answers by outcome: accepted, replayed, conflict, unauthorized.</summary>
+    public static readonly Counter<long> IntakeRequests =
+        Meter.CreateCounter<long>("notifly.intake.requests", description: "Notification requests answered by the intake, by outcome.");
+
+    public static readonly Histogram<double> IntakeBatchSize =
+        Meter.CreateHistogram<double>("notifly.intake.batch.size", description: "Requests committed per intake transaction.");
+
+    public static readonly Histogram<double> IntakeCommitDuration =
+        Meter.CreateHistogram<double>("notifly.intake.commit.duration", unit: "s", description: "Time to write and commit one intake batch.");
+
+    /// <summary>Provider attempts by channel and outcome: success, transient, permanent.</summary>
+    public static readonly Counter<long> DeliveryAttempts =
+        Meter.CreateCounter<long>("notifly.delivery.attempts", description: "Provider attempts, by channel and outcome.");
+
+    public static readonly Histogram<double> DeliveryAttemptDuration =
+        Meter.CreateHistogram<double>("notifly.delivery.attempt.duration", unit: "s", description: "Provider call duration, by channel.");
+
+    public static readonly Counter<long> DeadLettered =
+        Meter.CreateCounter<long>("notifly.delivery.dead_lettered", description: "Deliveries moved to the dead-letter queue, by channel.");
+
+    public static readonly Counter<long> LeasesExpired =
+        Meter.CreateCounter<long>("notifly.delivery.leases_expired", description: "Attempts abandoned by a node and taken over after their lease.");
+
+    // Dispatchers report their attempts in flight here; one gauge sums them (one per process in
+    // production, several when tests host many nodes in one process).
+    private static readonly ConcurrentDictionary<object, Func<int>> InFlightSources = new();
+
+    private static readonly ObservableGauge<int> InFlight = Meter.CreateObservableGauge(
+        "notifly.dispatch.in_flight", () => InFlightSources.Values.Sum(read => read()), description: "Provider attempts in flight in this process.");
+
+    public static void TrackInFlight(object owner, Func<int> read) => InFlightSources[owner] = read;
+
+    public static void UntrackInFlight(object owner) => InFlightSources.TryRemove(owner, out _);
+}
