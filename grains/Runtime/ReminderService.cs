@@ -24,6 +24,7 @@ public sealed partial class ReminderService(
     TimeProvider time,
     ILogger<ReminderService> logger) : BackgroundService
 {
+    private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(5);
     private readonly Dictionary<Channel, IChannelSender> _senders = senders.ToDictionary(s => s.Channel);
     private readonly DispatchOptions _options = options.Value;
     private readonly System.Threading.Channels.Channel<AttemptResult> _results = System.Threading.Channels.Channel.CreateUnbounded<AttemptResult>();
@@ -112,8 +113,10 @@ public sealed partial class ReminderService(
             var next = await store.NextDueAtAsync(cancellationToken);
             if (next is { } due)
             {
+                // Overdue yet not claimable means another turn holds the grain for a moment:
+                // back off a few milliseconds rather than spin on the database.
                 var wait = due - time.GetUtcNow();
-                return wait <= TimeSpan.Zero ? TimeSpan.Zero : (wait < _options.PollInterval ? wait : _options.PollInterval);
+                return wait < MinimumWait ? MinimumWait : (wait < _options.PollInterval ? wait : _options.PollInterval);
             }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
