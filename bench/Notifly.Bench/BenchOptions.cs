@@ -1,0 +1,74 @@
+using Notifly.Bench.Database;
+using Notifly.Bench.Phases;
+using Notifly.Silo.Hosting;
+
+namespace Notifly.Bench;
+
+/// <summary>The benchmark's command line.</summary>
+public sealed record BenchOptions(
+    int DurationSeconds, int WarmupSeconds, int JitWarmupSeconds, int Rate, int Connections, string OutDirectory, NotiflyRole Role, IReadOnlyList<string> Phases,
+    RawVariant RawVariant, IReadOnlyDictionary<string, string> Settings)
+{
+    public const string Usage = """
+        usage: Notifly.Bench [--duration 10] [--warmup 2] [--jit-warmup 20] [--rate 5000] [--connections 64] [--out bench/results]
+                             [--role api|all] [--phases all | kestrel,http-authenticated,http-validated,pg-raw,pg-writer,intake-max,intake-rate,pg-raw-matched]
+          --duration     seconds measured per phase (1–120)
+          --warmup       seconds of load before each phase's window (0–30)
+          --jit-warmup   seconds of unmeasured intake load before the first phase, until the JIT has
+                         optimised the hot paths (1–120)
+          --rate         requests/s of the fixed-rate phase (1–100000)
+          --connections  HTTP/1.1 connections of the HTTP phases (1–1024)
+          --out          where the markdown and JSON reports go
+          --role         api: intake only (default); all: the dispatcher delivers to an instant local webhook too
+          --phases       comma-separated, run in the order above; default: all but the http-* breakdown phases
+          --set          key=value: a Notifly setting for this run, e.g. --set Notifly:Intake:Writers=2 (repeatable)
+          --raw-sql      as-is (default) | prepared | no-notify | no-key-check: a what-if version of intake's
+                         statement for the pg-raw phases, to measure what a change to intake would buy
+        """;
+
+    private static readonly string[] Names = ["duration", "warmup", "jit-warmup", "rate", "connections", "out", "role", "phases", "raw-sql", "set"];
+
+    private static KeyValuePair<string, string> Setting(string text)
+    {
+        var equals = text.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0 || !text.StartsWith("Notifly:", StringComparison.Ordinal))
+        {
+            throw new UsageException($"--set takes Notifly:Section:Key=value, not '{text}'");
+        }
+
+        return new(text[..equals], text[(equals + 1)..]);
+    }
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var a = Arguments.Parse(args, Names);
+        var role = a.String("role", "api").ToLowerInvariant() switch
+        {
+            "api" => NotiflyRole.Api,
+            "all" => NotiflyRole.All,
+            var other => throw new UsageException($"--role must be api or all, not '{other}'"),
+        };
+        var phases = a.String("phases", string.Join(',', PhaseNames.Default)) switch
+        {
+            "all" => PhaseNames.All.ToArray(),
+            var list => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        };
+        if (phases.FirstOrDefault(p => !PhaseNames.All.Contains(p)) is { } unknown)
+        {
+            throw new UsageException($"unknown phase '{unknown}'");
+        }
+
+        return new BenchOptions(
+            a.Int("duration", 10, 1, 120), a.Int("warmup", 2, 0, 30), a.Int("jit-warmup", 20, 1, 120), a.Int("rate", 5000, 1, 100_000), a.Int("connections", 64, 1, 1024),
+            a.String("out", Path.Combine("bench", "results")), role, PhaseNames.All.Where(phases.Contains).ToArray(),
+            a.String("raw-sql", "as-is") switch
+            {
+                "as-is" => RawVariant.AsIs,
+                "prepared" => RawVariant.Prepared,
+                "no-notify" => RawVariant.NoNotify,
+                "no-key-check" => RawVariant.NoKeyCheck,
+                var other => throw new UsageException($"--raw-sql must be as-is, prepared, no-notify or no-key-check, not '{other}'"),
+            },
+            a.All("set").Select(Setting).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase));
+    }
+}

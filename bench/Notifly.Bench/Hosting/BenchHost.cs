@@ -1,0 +1,157 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Notifly.Bench.Database;
+using Notifly.Grains.Intake;
+using Notifly.Grains.Runtime;
+using Notifly.Grains.Tenants;
+using Notifly.Silo.Hosting;
+
+namespace Notifly.Bench.Hosting;
+
+/// <summary>
+/// What the benchmark measures: a private PostgreSQL with durable settings in a temporary
+/// directory, the real Notifly composition on Kestrel at a free loopback port, and for role All a
+/// webhook receiver that answers 204 at once. Disposing stops all three and deletes the directory.
+/// </summary>
+public sealed class BenchHost : IAsyncDisposable
+{
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
+
+    private readonly string _home;
+    private readonly PrivatePostgres _postgres;
+    private readonly WebApplication _app;
+    private readonly WebhookSink? _sink;
+
+    private BenchHost(string home, PrivatePostgres postgres, WebApplication app, WebhookSink? sink, string webhookUrl)
+    {
+        _home = home;
+        _postgres = postgres;
+        _app = app;
+        _sink = sink;
+        BaseAddress = app.Urls.First().TrimEnd('/');
+        WebhookUrl = webhookUrl;
+    }
+
+    public string BaseAddress { get; }
+
+    /// <summary>The receiver's URL for role All; for role Api a discard port nothing ever calls.</summary>
+    public string WebhookUrl { get; }
+
+    public long WebhooksReceived => _sink?.Received ?? 0;
+
+    public string DataDirectory => _postgres.DataDirectory;
+
+    public NpgsqlDataSource DataSource => _app.Services.GetRequiredService<Grains.Storage.Database>().DataSource;
+
+    public IntakeOptions Intake => _app.Services.GetRequiredService<IOptions<IntakeOptions>>().Value;
+
+    public IntakeBatch IntakeBatch => _app.Services.GetRequiredService<IntakeBatch>();
+
+    public static async Task<BenchHost> StartAsync(
+        NotiflyRole role, IReadOnlyDictionary<string, string> settings, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var home = Path.Combine(Path.GetTempPath(), "notifly-bench-" + Guid.NewGuid().ToString("N")[..12]);
+        PrivatePostgres? postgres = null;
+        WebhookSink? sink = null;
+        WebApplication? app = null;
+        try
+        {
+            // KeepData: the durable settings (fsync, synchronous_commit and full_page_writes on), as in
+            // production; with false the server runs with fsync off and a 202 would mean nothing.
+            // The directory is ours and is deleted on dispose.
+            postgres = await PrivatePostgres.StartAsync(
+                new PrivatePostgresOptions { DataDirectory = Path.Combine(home, "pg"), KeepData = true },
+                loggers.CreateLogger("Notifly.Bench.Postgres"), cancellationToken);
+
+            string webhookUrl;
+            if (role == NotiflyRole.All)
+            {
+                sink = await WebhookSink.StartAsync(cancellationToken);
+                webhookUrl = sink.Url;
+            }
+            else
+            {
+                webhookUrl = "http://127.0.0.1:9/hook"; // intake only: the dispatcher that would call it is not running
+            }
+
+            app = NotiflyApp.Build([], builder =>
+            {
+                builder.WebHost.UseUrls("http://127.0.0.1:0");
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["ConnectionStrings:Notifly"] = postgres.ConnectionString,
+                    ["Notifly:Role"] = role.ToString(),
+                });
+                builder.Configuration.AddInMemoryCollection(settings.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)));
+                builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+                builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+            });
+            app.MapBreakdownEndpoints();
+            await app.StartAsync(cancellationToken);
+            await app.Services.GetRequiredService<PostgresListener>().Listening.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            return new BenchHost(home, postgres, app, sink, webhookUrl);
+        }
+        catch
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            if (sink is not null)
+            {
+                await sink.DisposeAsync();
+            }
+
+            if (postgres is not null)
+            {
+                await postgres.DisposeAsync();
+            }
+
+            DeleteHome(home);
+            throw;
+        }
+    }
+
+    public async Task<BenchTenant> CreateTenantAsync(string phase, CancellationToken cancellationToken)
+    {
+        var slug = $"bench-{phase}-{Guid.NewGuid():N}"[..40];
+        var (tenant, key) = await _app.Services.GetRequiredService<TenantService>().CreateAsync(slug, slug, cancellationToken);
+        return new BenchTenant(tenant.Id, key.Key.Id, key.Key.Prefix, key.Secret);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var stopping = new CancellationTokenSource(StopTimeout))
+        {
+            await _app.StopAsync(stopping.Token);
+        }
+
+        await _app.DisposeAsync();
+        if (_sink is not null)
+        {
+            await _sink.DisposeAsync();
+        }
+
+        await _postgres.DisposeAsync();
+        DeleteHome(_home);
+    }
+
+    private static void DeleteHome(string home)
+    {
+        try
+        {
+            Directory.Delete(home, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // never created
+        }
+    }
+}

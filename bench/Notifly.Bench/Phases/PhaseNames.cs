@@ -1,0 +1,21 @@
+namespace Notifly.Bench.Phases;
+
+/// <summary>The phases, in the order they run.</summary>
+public static class PhaseNames
+{
+    public const string Kestrel = "kestrel";
+    public const string PostgresRaw = "pg-raw";
+    public const string PostgresWriter = "pg-writer";
+    public const string IntakeMax = "intake-max";
+    public const string IntakeRate = "intake-rate";
+    public const string PostgresMatched = "pg-raw-matched";
+    public const string Authenticated = "http-authenticated";
+    public const string Validated = "http-validated";
+
+    /// <summary>Run by default: the ceilings, the two intake measurements, and the database at intake's batch size.</summary>
+    public static readonly IReadOnlyList<string> Default = [Kestrel, PostgresRaw, PostgresWriter, IntakeMax, IntakeRate, PostgresMatched];
+
+    /// <summary>Every phase in running order; the breakdown phases split intake-max's CPU per request by stretch.</summary>
+    public static readonly IReadOnlyList<string> All =
+        [Kestrel, Authenticated, Validated, PostgresRaw, PostgresWriter, IntakeMax, IntakeRate, PostgresMatched];
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text;
+using Notifly.Bench.Phases;
+
+namespace Notifly.Bench.Reporting;
+
+/// <summary>The report as a markdown fragment: printed at the end of a run and saved next to the JSON.</summary>
+public static class Markdown
+{
+    private const double TargetRate = 10_000;
+    private const double TargetP99Milliseconds = 50;
+    private const double NoiseCores = 0.1;
+
+    public static string Render(BenchReport report)
+    {
+        var m = report.Machine;
+        var o = report.Options;
+        var s = new StringBuilder();
+        void Line(FormattableString text) => s.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+
+        Line($"### Notifly benchmark, {report.StartedAt:yyyy-MM-dd HH:mm} UTC (run {report.RunId})");
+        Line($"");
+        Line($"- Machine: {m.Cores} cores ({m.CpuModel}), {m.MemoryGiB} GiB, {m.Os}; {m.Runtime}, Server GC {(m.ServerGc ? "on" : "off")} (load generator: off)");
+        Line($"- {m.Postgres}: {string.Join(", ", m.PostgresSettings.Select(kv => $"{kv.Key}={kv.Value}"))}");
+        Line($"- Role {o.Role}; first {o.JitWarmupSeconds} s of unmeasured intake load for the JIT (averaged {report.JitWarmupPerSecond:N0} accepted/s), then per phase {o.WarmupSeconds} s warm-up and {o.DurationSeconds} s measured; {o.Connections} HTTP/1.1 connections; fixed rate {o.Rate}/s; intake: {report.IntakeWriters} writers, batches of up to {report.IntakeMaxBatchSize}{(o.RawVariant == Database.RawVariant.AsIs ? "" : $"; pg-raw phases use the {o.RawVariant} variant of the statement")}{(o.Settings.Count == 0 ? "" : "; settings: " + string.Join(", ", o.Settings.Select(kv => $"{kv.Key}={kv.Value}")))}");
+        Line($"- The load generator (a child process), Notifly and PostgreSQL share these {m.Cores} cores; \"cores\" below is each one's average use over the window (\"Notifly\" is this process: the server in the HTTP phases, the writer loop in the pg-* phases), \"other\" is the machine's busy time outside them (kernel threads, anything else running: near 0 on a quiet machine), \"machine\" all of it (out of {m.Cores}). Kernel work on a process's behalf, loopback TCP included, counts as that process's.");
+        var busiest = report.Phases.MaxBy(p => p.Cpu.OtherProcesses);
+        if (busiest is { Cpu.OtherProcesses: > NoiseCores })
+        {
+            Line($"- **Not a clean run**: other processes used up to {busiest.Cpu.OtherProcesses:0.00} cores (in {busiest.Name}); the figures are lower than this machine's own.");
+        }
+
+        Line($"");
+        Line($"| Phase | Throughput | Latency of | p50 ms | p95 ms | p99 ms | p99.9 ms | max ms | Errors | Cores: Notifly / load gen / PG / other / machine |");
+        Line($"|---|---:|---|---:|---:|---:|---:|---:|---|---|");
+        foreach (var p in report.Phases)
+        {
+            var l = p.Latency;
+            var errors = p.ErrorCount == 0 ? "0" : string.Join(", ", p.Errors.Select(e => $"{e.Key}: {e.Value}"));
+            Line($"| {p.Name} | {p.PerSecond:N0} {p.Unit} | {p.LatencyOf} | {l.P50:0.00} | {l.P95:0.00} | {l.P99:0.00} | {l.P999:0.00} | {l.Max:0.00} | {errors} | {p.Cpu.Bench:0.00} / {p.Cpu.LoadGenerator:0.00} / {p.Cpu.Postgres:0.00} / {p.Cpu.OtherProcesses:0.00} / {p.Cpu.Machine:0.00} |");
+        }
+
+        Line($"");
+        Line($"CPU time per item (µs of one core; \"machine\" is everything busy, divided by items; at most {m.Cores} × 1,000,000 / throughput):");
+        Line($"");
+        Line($"| Phase | Notifly | load gen | PostgreSQL | machine |");
+        Line($"|---|---:|---:|---:|---:|");
+        foreach (var p in report.Phases)
+        {
+            var c = p.Cpu;
+            Line($"| {p.Name} | {c.MicrosecondsPer(c.Bench, p.Ok)} | {c.MicrosecondsPer(c.LoadGenerator, p.Ok)} | {c.MicrosecondsPer(c.Postgres, p.Ok)} | {c.MicrosecondsPer(c.Machine, p.Ok)} |");
+        }
+
+        if (report.Ratios.Count > 0)
+        {
+            Line($"");
+            Line($"Ratios (same run):");
+            Line($"");
+            foreach (var (name, ratio) in report.Ratios)
+            {
+                Line($"- {name}: {ratio:0.000}");
+            }
+        }
+
+        Line($"");
+        Line($"Targets (ARCHITECTURE.md §7):");
+        Line($"");
+        if (report.Phase(PhaseNames.IntakeMax) is { } max)
+        {
+            Line($"- REST intake ≥ {TargetRate:N0} accepted/s: {max.PerSecond:N0}/s, {(max.PerSecond >= TargetRate ? "met" : "NOT met")} ({max.PerSecond / TargetRate:P0} of target)");
+        }
+
+        if (report.Phase(PhaseNames.IntakeRate) is { } rate)
+        {
+            var kept = rate.PerSecond >= 0.99 * o.Rate && rate.ErrorCount == 0;
+            var met = kept && rate.Latency.P99 < TargetP99Milliseconds && o.Rate >= 5000;
+            Line($"- p99 accept latency < {TargetP99Milliseconds} ms at 5,000/s: p99 {rate.Latency.P99:0.0} ms at {rate.PerSecond:N0}/s achieved of {o.Rate}/s scheduled, {rate.ErrorCount} errors: {(met ? "met" : o.Rate < 5000 ? "not measured at 5,000/s" : "NOT met")}");
+        }
+
+        Line($"");
+        Line($"Details:");
+        Line($"");
+        foreach (var p in report.Phases)
+        {
+            Line($"- **{p.Name}**: {p.Title}");
+            foreach (var (key, value) in p.Details)
+            {
+                Line($"  - {key}: {value}");
+            }
+        }
+
+        return s.ToString();
+    }
+}
