@@ -27,7 +27,20 @@ public static class CoreServiceCollectionExtensions
                 "ConnectionStrings:Notifly is not set. Set it (env ConnectionStrings__Notifly) or run single-node mode with './run.sh'.");
         }
 
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton(_ =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            {
+                // Our hot statements (intake insert, claims, turns) are few and repeated: preparing
+                // them saves PostgreSQL a parse and plan per batch (-35 % CPU per row at small
+                // batches, BENCHMARKS.md). An explicit Max Auto Prepare in the string wins.
+                builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+                builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            }
+
+            return builder.Build();
+        });
         services.AddSingleton<Database>();
         services.AddHostedService<MigrationService>(); // first: everything after it needs the schema
         services.TryAddSingletonTimeProvider();

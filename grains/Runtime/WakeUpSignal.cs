@@ -11,13 +11,19 @@ public sealed class WakeUpSignal
 
     public void Wake()
     {
+        // Cheap check first: this runs once per intake batch, and a throw per call adds up.
+        if (_signal.CurrentCount > 0)
+        {
+            return;
+        }
+
         try
         {
             _signal.Release();
         }
         catch (SemaphoreFullException)
         {
-            // already signalled; one pending wake-up is enough
+            // lost a race with another waker; one pending wake-up is enough
         }
     }
 
