@@ -154,11 +154,14 @@ public sealed class IntakeBatch(Database database, TimeProvider time)
             """
             SELECT n.tenant_id, n.idempotency_key, n.id, n.correlation_id, n.payload_hash, coalesce(n.send_at > n.created_at, false)
               FROM notifications n
-              JOIN unnest($1::uuid[], $2::text[]) AS u(tenant_id, idempotency_key)
+              JOIN unnest($1::uuid[], $2::text[], $3::uuid[]) AS u(tenant_id, idempotency_key, api_key_id)
                 ON n.tenant_id = u.tenant_id AND n.idempotency_key = u.idempotency_key
+             -- a revoked key gets no replay either: it must not learn what an earlier request created
+             WHERE EXISTS (SELECT 1 FROM api_keys k WHERE k.id = u.api_key_id AND k.revoked_at IS NULL)
             """, connection, transaction)
             .With(losers.Select(i => items[i].Principal.TenantId).ToArray())
-            .With(losers.Select(i => items[i].Request.IdempotencyKey!).ToArray()))
+            .With(losers.Select(i => items[i].Request.IdempotencyKey!).ToArray())
+            .With(losers.Select(i => items[i].Principal.KeyId).ToArray()))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -176,7 +179,7 @@ public sealed class IntakeBatch(Database database, TimeProvider time)
                 ? row.Hash.AsSpan().SequenceEqual(request.PayloadHash)
                     ? new IntakeOutcome.Accepted(new NotificationAccepted(row.Id, row.FirstStatus, row.Correlation), true)
                     : new IntakeOutcome.Conflict(row.Id)
-                : new IntakeOutcome.Unauthorized(); // filtered out: the key was revoked
+                : new IntakeOutcome.Unauthorized(); // the key was revoked: nothing inserted, nothing replayed
         }
     }
 }

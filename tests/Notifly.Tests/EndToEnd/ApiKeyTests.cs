@@ -49,12 +49,14 @@ public class ApiKeyTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         using var there = other.Client(created.Secret);
 
         // Warm both nodes' caches with the key while it is valid.
-        (await here.SendAsync(Calls.Webhook("http://127.0.0.1:9/"))).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        var request = Calls.Webhook("http://127.0.0.1:9/", idempotencyKey: "before-revoke");
+        (await here.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.Accepted);
         (await there.GetAsync("/api/notifications")).StatusCode.Should().Be(HttpStatusCode.OK);
 
         (await tenant.Http.DeleteAsync($"/api/admin/api-keys/{created.Key.Id}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
 
         (await there.SendAsync(Calls.Webhook("http://127.0.0.1:9/"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await there.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "no replay for a revoked key");
         (await there.GetAsync("/api/notifications")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         (await here.GetAsync("/api/notifications")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         var problem = await (await here.SendAsync(Calls.Webhook("http://127.0.0.1:9/"))).ProblemAsync();
