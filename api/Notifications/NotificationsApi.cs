@@ -35,20 +35,13 @@ public static class NotificationsApi
     public static async Task<Results<Accepted<NotificationAccepted>, ProblemHttpResult>> Send(
         HttpContext context, IntakeWriter intake, IOptions<ChannelsOptions> channels, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (request, problem) = await JsonBody.ReadAsync<SendNotificationRequest>(context.Request, cancellationToken);
+        var (item, problem) = await ReadRequestAsync(context, channels.Value, time, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        var header = context.Request.Headers["Idempotency-Key"].FirstOrDefault();
-        var validation = RequestValidator.Validate(request!, header, channels.Value.Enabled, time.GetUtcNow());
-        if (!validation.IsValid)
-        {
-            return Problems.Validation(validation.Errors, validation.ErrorCode!);
-        }
-
-        var outcome = (await intake.SubmitAsync([new IntakeItem(context.Caller(), validation.Request!)], cancellationToken))[0];
+        var outcome = (await intake.SubmitAsync([item!], cancellationToken))[0];
         switch (outcome)
         {
             case IntakeOutcome.Accepted accepted:
@@ -63,6 +56,23 @@ public static class NotificationsApi
             default:
                 return Problems.InvalidApiKey();
         }
+    }
+
+    /// <summary>Everything <see cref="Send"/> does before the group commit: read, validate, attribute to the caller.</summary>
+    public static async Task<(IntakeItem? Item, ProblemHttpResult? Problem)> ReadRequestAsync(
+        HttpContext context, ChannelsOptions channels, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await JsonBody.ReadAsync<SendNotificationRequest>(context.Request, cancellationToken);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        var header = context.Request.Headers["Idempotency-Key"].FirstOrDefault();
+        var validation = RequestValidator.Validate(request!, header, channels.Enabled, time.GetUtcNow());
+        return validation.IsValid
+            ? (new IntakeItem(context.Caller(), validation.Request!), null)
+            : (null, Problems.Validation(validation.Errors, validation.ErrorCode!));
     }
 
     public static async Task<Results<Ok<BatchResponse>, ProblemHttpResult>> SendBatch(

@@ -3,11 +3,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
-using Notifly.Api.Auth;
-using Notifly.Api.Http;
+using Notifly.Api.Notifications;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
-using Notifly.Grains.Intake;
 
 namespace Notifly.Bench.Hosting;
 
@@ -38,26 +36,18 @@ public static class BreakdownEndpoints
     }
 
     /// <summary>
-    /// NotificationsApi.Send up to the group commit: the same body reader, validator and 202 body,
-    /// without IntakeWriter. Kept line for line with Send so that the difference is the commit alone.
+    /// NotificationsApi.Send up to the group commit (the very same code), then a 202 body without
+    /// IntakeWriter, so that the difference to intake-max is the commit alone.
     /// </summary>
     private static async Task<Results<Accepted<NotificationAccepted>, ProblemHttpResult>> ValidatedAsync(
         HttpContext context, IOptions<ChannelsOptions> channels, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (request, problem) = await JsonBody.ReadAsync<SendNotificationRequest>(context.Request, cancellationToken);
+        var (_, problem) = await NotificationsApi.ReadRequestAsync(context, channels.Value, time, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        var header = context.Request.Headers["Idempotency-Key"].FirstOrDefault();
-        var validation = RequestValidator.Validate(request!, header, channels.Value.Enabled, time.GetUtcNow());
-        if (!validation.IsValid)
-        {
-            return Problems.Validation(validation.Errors, validation.ErrorCode!);
-        }
-
-        _ = new IntakeItem(context.Caller(), validation.Request!);
         var accepted = new NotificationAccepted(Guid.CreateVersion7(), NotificationStatus.Accepted, Guid.NewGuid());
         return TypedResults.Accepted($"/api/notifications/{accepted.RequestId}", accepted);
     }
