@@ -14,7 +14,8 @@ public sealed class ApiKeyService(Database database, ApiKeyCache cache, TimeProv
             return null;
         }
 
-        if (!cache.TryGet(prefix, out var record))
+        var cached = cache.TryGet(prefix, out var record);
+        if (!cached)
         {
             record = await LoadAsync(prefix, cancellationToken);
             if (record is null)
@@ -25,9 +26,27 @@ public sealed class ApiKeyService(Database database, ApiKeyCache cache, TimeProv
             cache.Set(prefix, record);
         }
 
-        return record.Usable && ApiKeyToken.Matches(secret, record.Hash)
-            ? new ApiPrincipal(record.TenantId, record.Id, prefix, record.Role)
-            : null;
+        if (!record.Usable || !ApiKeyToken.Matches(secret, record.Hash))
+        {
+            return null;
+        }
+
+        if (!cached)
+        {
+            // A cache miss happens at most once a minute per key and node: that is how often
+            // last_used_at moves, so it costs the hot path nothing.
+            await TouchAsync(record.Id, cancellationToken);
+        }
+
+        return new ApiPrincipal(record.TenantId, record.Id, prefix, record.Role);
+    }
+
+    private async Task TouchAsync(Guid keyId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("UPDATE api_keys SET last_used_at = $2 WHERE id = $1", connection)
+            .With(keyId).With(time.GetUtcNow());
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task<ApiKeyRecord?> LoadAsync(string prefix, CancellationToken cancellationToken)

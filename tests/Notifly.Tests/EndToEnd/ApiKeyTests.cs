@@ -23,6 +23,15 @@ public class ApiKeyTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         var list = JsonSerializer.Deserialize<List<ApiKeyInfo>>(listText, Grains.Storage.Json.Options)!;
         list.Should().HaveCount(2).And.Contain(k => k.Id == created.Key.Id && k.Role == "SERVICE" && k.RevokedAt == null);
 
+        list.Single(k => k.Id == created.Key.Id).LastUsedAt.Should().BeNull("it has not been used yet");
+        using (var service = fixture.Node.Client(created.Secret))
+        {
+            (await service.GetAsync("/api/notifications")).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        var used = await (await tenant.Http.GetAsync("/api/admin/api-keys")).ReadAsync<List<ApiKeyInfo>>();
+        used.Single(k => k.Id == created.Key.Id).LastUsedAt.Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
+
         (await tenant.Http.DeleteAsync($"/api/admin/api-keys/{created.Key.Id}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
         var after = await (await tenant.Http.GetAsync("/api/admin/api-keys")).ReadAsync<List<ApiKeyInfo>>();
         after.Single(k => k.Id == created.Key.Id).RevokedAt.Should().NotBeNull();
