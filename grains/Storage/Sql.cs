@@ -8,17 +8,17 @@ internal static class Sql
 {
     public static NpgsqlCommand With<T>(this NpgsqlCommand command, T value, NpgsqlDbType? type = null)
     {
-        var parameter = new NpgsqlParameter<T> { TypedValue = value };
-        if (type is { } t)
-        {
-            parameter.NpgsqlDbType = t;
-        }
-
-        command.Parameters.Add(parameter);
+        command.Parameters.Add(Parameter(value, type));
         return command;
     }
 
     public static NpgsqlBatchCommand With<T>(this NpgsqlBatchCommand command, T value, NpgsqlDbType? type = null)
+    {
+        command.Parameters.Add(Parameter(value, type));
+        return command;
+    }
+
+    private static NpgsqlParameter<T> Parameter<T>(T value, NpgsqlDbType? type)
     {
         var parameter = new NpgsqlParameter<T> { TypedValue = value };
         if (type is { } t)
@@ -26,7 +26,6 @@ internal static class Sql
             parameter.NpgsqlDbType = t;
         }
 
-        command.Parameters.Add(parameter);
-        return command;
+        return parameter;
     }
 }
