@@ -71,7 +71,7 @@ public static class NotificationsApi
         var header = context.Request.Headers["Idempotency-Key"].FirstOrDefault();
         var validation = RequestValidator.Validate(request!, header, channels.Enabled, time.GetUtcNow());
         return validation.IsValid
-            ? (new IntakeItem(context.Caller(), validation.Request!), null)
+            ? (IntakeItem.FromApi(context.Caller(), validation.Request!), null)
             : (null, Problems.Validation(validation.Errors, validation.ErrorCode!));
     }
 
@@ -99,7 +99,7 @@ public static class NotificationsApi
                 : RequestValidator.Validate(items[i], null, channels.Value.Enabled, now);
             if (validation.IsValid)
             {
-                valid.Add((i, new IntakeItem(context.Caller(), validation.Request!)));
+                valid.Add((i, IntakeItem.FromApi(context.Caller(), validation.Request!)));
             }
             else
             {

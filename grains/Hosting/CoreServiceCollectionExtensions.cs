@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Intake;
+using Notifly.Grains.Kafka;
 using Notifly.Grains.Notifications;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
@@ -49,6 +50,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RetryOptions>>().Value.ToPolicy());
         services.AddOptions<IntakeOptions>().BindConfiguration("Notifly:Intake").ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ChannelsOptions>().BindConfiguration("Notifly:Channels");
+        services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section);
+        services.AddSingleton<KafkaClients>();
 
         services.AddSingleton<WakeUpSignal>();
         services.AddSingleton<NotificationStore>();

@@ -24,8 +24,9 @@ public sealed class IntakeBatch(Database database, TimeProvider time)
                                    $15::text[], $16::timestamptz[], $17::uuid[])
                    AS u(id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, channels, recipient,
                         user_id, subject, body, payload, status, deliveries, send_at, api_key_id)
-             WHERE EXISTS (SELECT 1 FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
-                            WHERE k.id = u.api_key_id AND k.revoked_at IS NULL AND t.status = 'ACTIVE')
+             WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = u.tenant_id AND t.status = 'ACTIVE')
+               AND (u.api_key_id IS NULL
+                    OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = u.api_key_id AND k.tenant_id = u.tenant_id AND k.revoked_at IS NULL))
         ), inserted AS (
             INSERT INTO notifications (id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, channels,
                                        recipient, user_id, subject, body, payload, status, deliveries, send_at, created_at, updated_at)
@@ -59,13 +60,13 @@ public sealed class IntakeBatch(Database database, TimeProvider time)
         {
             if (items[i].Request.IdempotencyKey is { } key)
             {
-                if (leaders.TryGetValue((items[i].Principal.TenantId, key), out var leader))
+                if (leaders.TryGetValue((items[i].TenantId, key), out var leader))
                 {
                     followers.Add((i, leader));
                     continue;
                 }
 
-                leaders[(items[i].Principal.TenantId, key)] = i;
+                leaders[(items[i].TenantId, key)] = i;
             }
 
             rows.Add(i);
@@ -74,14 +75,14 @@ public sealed class IntakeBatch(Database database, TimeProvider time)
         var ids = rows.Select(_ => Guid.CreateVersion7(now)).ToArray();
         var correlations = rows.Select(_ => Guid.NewGuid()).ToArray();
         var requests = rows.Select(i => items[i].Request).ToArray();
-        var states = rows.Select((i, n) => NotificationState.Create(ids[n], items[i].Principal.TenantId, requests[n].Channels, now, requests[n].SendAt)).ToArray();
+        var states = rows.Select((i, n) => NotificationState.Create(ids[n], items[i].TenantId, requests[n].Channels, now, requests[n].SendAt)).ToArray();
 
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var inserted = new HashSet<Guid>();
         await using (var command = new NpgsqlCommand(InsertSql, connection, transaction)
             .With(ids)
-            .With(rows.Select(i => items[i].Principal.TenantId).ToArray())
+            .With(rows.Select(i => items[i].TenantId).ToArray())
             .With(correlations)
             .With(requests.Select(r => r.IdempotencyKey).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
             .With(requests.Select(r => r.PayloadHash).ToArray())
@@ -96,7 +97,7 @@ public sealed class IntakeBatch(Database database, TimeProvider time)
             .With(states.Select(s => s.Status.Name()).ToArray())
             .With(states.Select(s => JsonSerializer.Serialize(s.Deliveries, Json.Options)).ToArray())
             .With(requests.Select(r => r.SendAt).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
-            .With(rows.Select(i => items[i].Principal.KeyId).ToArray())
+            .With(rows.Select(i => items[i].ApiKeyId).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid)
             .With(now))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
@@ -157,11 +158,11 @@ public sealed class IntakeBatch(Database database, TimeProvider time)
               JOIN unnest($1::uuid[], $2::text[], $3::uuid[]) AS u(tenant_id, idempotency_key, api_key_id)
                 ON n.tenant_id = u.tenant_id AND n.idempotency_key = u.idempotency_key
              -- a revoked key gets no replay either: it must not learn what an earlier request created
-             WHERE EXISTS (SELECT 1 FROM api_keys k WHERE k.id = u.api_key_id AND k.revoked_at IS NULL)
+             WHERE u.api_key_id IS NULL OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = u.api_key_id AND k.revoked_at IS NULL)
             """, connection, transaction)
-            .With(losers.Select(i => items[i].Principal.TenantId).ToArray())
+            .With(losers.Select(i => items[i].TenantId).ToArray())
             .With(losers.Select(i => items[i].Request.IdempotencyKey!).ToArray())
-            .With(losers.Select(i => items[i].Principal.KeyId).ToArray()))
+            .With(losers.Select(i => items[i].ApiKeyId).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -175,7 +176,7 @@ public sealed class IntakeBatch(Database database, TimeProvider time)
         foreach (var i in losers)
         {
             var request = items[i].Request;
-            outcomes[i] = existing.TryGetValue((items[i].Principal.TenantId, request.IdempotencyKey!), out var row)
+            outcomes[i] = existing.TryGetValue((items[i].TenantId, request.IdempotencyKey!), out var row)
                 ? row.Hash.AsSpan().SequenceEqual(request.PayloadHash)
                     ? new IntakeOutcome.Accepted(new NotificationAccepted(row.Id, row.FirstStatus, row.Correlation), true)
                     : new IntakeOutcome.Conflict(row.Id)

@@ -15,6 +15,6 @@ public abstract record IntakeOutcome
     /// <summary>The idempotency key is taken by a request with a different payload.</summary>
     public sealed record Conflict(Guid ExistingRequestId) : IntakeOutcome;
 
-    /// <summary>The key was revoked, or the tenant suspended, after authentication.</summary>
+    /// <summary>The key was revoked or the tenant suspended after authentication, or (Kafka) the tenant is unknown or not active.</summary>
     public sealed record Unauthorized : IntakeOutcome;
 }

@@ -20,6 +20,7 @@ public static class NotiflyApp
         if (role is NotiflyRole.All or NotiflyRole.Worker)
         {
             builder.Services.AddNotiflySilo();
+            builder.Services.AddNotiflyKafka(builder.Configuration);
         }
 
         var app = builder.Build();

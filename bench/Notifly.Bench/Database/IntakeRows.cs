@@ -24,7 +24,7 @@ public static class IntakeRows
             var request = new SendNotificationRequest(
                 "bench.event", payload.RootElement.Clone(), [Channel.Webhook], new Recipient(WebhookUrl: webhookUrl));
             var validation = RequestValidator.Validate(request, null, enabled, now);
-            items[n] = new IntakeItem(principal, validation.Request ?? throw new InvalidOperationException(
+            items[n] = IntakeItem.FromApi(principal, validation.Request ?? throw new InvalidOperationException(
                 "the benchmark's own request does not validate: " + string.Join("; ", validation.Errors.SelectMany(e => e.Value))));
         }
 

@@ -47,8 +47,8 @@ public sealed class RawInsert
         _size = items.Count;
         var now = DateTimeOffset.UtcNow;
         var requests = items.Select(i => i.Request).ToArray();
-        var states = items.Select(i => NotificationState.Create(Guid.Empty, i.Principal.TenantId, i.Request.Channels, now, i.Request.SendAt)).ToArray();
-        _tenantIds = items.Select(i => i.Principal.TenantId).ToArray();
+        var states = items.Select(i => NotificationState.Create(Guid.Empty, i.TenantId, i.Request.Channels, now, i.Request.SendAt)).ToArray();
+        _tenantIds = items.Select(i => i.TenantId).ToArray();
         _idempotencyKeys = requests.Select(r => r.IdempotencyKey).ToArray();
         _hashes = requests.Select(r => r.PayloadHash).ToArray();
         _eventTypes = requests.Select(r => r.EventType).ToArray();
@@ -60,7 +60,7 @@ public sealed class RawInsert
         _statuses = states.Select(s => s.Status.Name()).ToArray();
         _deliveries = states.Select(s => JsonSerializer.Serialize(s.Deliveries, Json.Options)).ToArray();
         _sendAts = requests.Select(r => r.SendAt).ToArray();
-        _keyIds = items.Select(i => i.Principal.KeyId).ToArray();
+        _keyIds = items.Select(i => i.ApiKeyId!.Value).ToArray();
     }
 
     /// <returns>Rows inserted.</returns>

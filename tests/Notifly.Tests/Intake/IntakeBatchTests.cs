@@ -54,6 +54,6 @@ public class IntakeBatchTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         var request = new SendNotificationRequest("batch.test", payload.RootElement.Clone(), [Channel.Webhook],
             new Recipient(WebhookUrl: "http://127.0.0.1:9/"), IdempotencyKey: idempotencyKey);
         var validation = RequestValidator.Validate(request, null, new HashSet<Channel> { Channel.Webhook }, DateTimeOffset.UtcNow);
-        return new IntakeItem(principal, validation.Request!);
+        return IntakeItem.FromApi(principal, validation.Request!);
     }
 }

