@@ -30,7 +30,20 @@ if [[ $mode == test ]] && ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&
   missing+=(python3-aiosmtpd)
 fi
 
+# kcat is how single-node users talk to the embedded Kafka from a shell: nice to have, so a
+# machine that cannot install it still runs Notifly.
+optional=()
+if [[ $mode == run ]] && ! command -v kcat >/dev/null; then
+  optional+=(kcat)
+fi
+
 if ((${#missing[@]} == 0)); then
+  if ((${#optional[@]} > 0)) && { [[ $(id -u) -eq 0 ]] || sudo -n true 2>/dev/null; }; then
+    sudo_cmd=(); [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo -n)
+    { "${sudo_cmd[@]}" apt-get update && "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y --no-install-recommends "${optional[@]}"; } >/dev/null 2>&1 \
+      || echo "ensure-deps: could not install ${optional[*]} (optional)" >&2
+  fi
   exit 0
 fi
 
@@ -43,6 +56,7 @@ else
   exit 1
 fi
 
+missing+=("${optional[@]}")
 echo "ensure-deps: installing ${missing[*]}" >&2
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

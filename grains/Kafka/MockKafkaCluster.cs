@@ -35,7 +35,11 @@ public sealed partial class MockKafkaCluster : IDisposable
         // The mock cluster lives inside a client handle; a producer with default settings is
         // the lightest one. It never sends anything.
         var errors = new byte[512];
-        var handle = rd_kafka_new(0, rd_kafka_conf_new(), errors, (nuint)errors.Length);
+        var conf = rd_kafka_conf_new();
+
+        // The handle has no bootstrap servers of its own, and says so at notice level on stderr.
+        rd_kafka_conf_set(conf, "log_level", "4", errors, (nuint)errors.Length);
+        var handle = rd_kafka_new(0, conf, errors, (nuint)errors.Length);
         if (handle == IntPtr.Zero)
         {
             throw new InvalidOperationException($"rd_kafka_new failed: {Encoding.UTF8.GetString(errors).TrimEnd('\0')}");
@@ -105,6 +109,9 @@ public sealed partial class MockKafkaCluster : IDisposable
 
     [LibraryImport(Librdkafka.LibraryName)]
     private static partial IntPtr rd_kafka_conf_new();
+
+    [LibraryImport(Librdkafka.LibraryName, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int rd_kafka_conf_set(IntPtr conf, string name, string value, [Out] byte[] errstr, nuint errstrSize);
 
     [LibraryImport(Librdkafka.LibraryName)]
     private static partial IntPtr rd_kafka_new(int type, IntPtr conf, [Out] byte[] errstr, nuint errstrSize);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Notifly.Grains.Kafka;
 using Notifly.Grains.Tenants;
 
 namespace Notifly.Silo.Hosting;
@@ -26,8 +27,18 @@ public static partial class DevMode
             new PrivatePostgresOptions { DataDirectory = Path.Combine(home, "pg"), KeepData = true, Database = "notifly" },
             logger, CancellationToken.None);
 
+        MockKafkaCluster? embeddedKafka = null;
+        KafkaTopics? topics = null;
         var app = NotiflyApp.Build(args, builder =>
-            builder.Configuration["ConnectionStrings:Notifly"] = postgres.ConnectionString);
+        {
+            builder.Configuration["ConnectionStrings:Notifly"] = postgres.ConnectionString;
+            topics = new KafkaTopics(builder.Configuration["Kafka:TopicPrefix"] ?? "");
+            if (string.IsNullOrWhiteSpace(builder.Configuration["Kafka:BootstrapServers"]))
+            {
+                embeddedKafka = EmbeddedKafka.Start(topics, logger);
+                builder.Configuration["Kafka:BootstrapServers"] = embeddedKafka.BootstrapServers;
+            }
+        });
 
         // A receiver for trying webhooks without writing one: it logs what arrives and says 204.
         var sinkLogger = loggerFactory.CreateLogger("Notifly.Dev.WebhookSink");
@@ -41,9 +52,15 @@ public static partial class DevMode
         await app.StartAsync();
         var demo = await EnsureDemoTenantAsync(app.Services, Path.Combine(home, "demo-tenant.json"));
         var url = app.Urls.FirstOrDefault() ?? "http://localhost:8080";
-        Console.WriteLine(Banner(url, demo.ApiKey, postgres.ConnectionString));
+        Console.WriteLine(Banner(url, demo, postgres.ConnectionString));
+        if (embeddedKafka is not null)
+        {
+            Console.WriteLine(KafkaBanner(url, demo, embeddedKafka.BootstrapServers, topics!));
+        }
+
         await app.WaitForShutdownAsync();
         await app.DisposeAsync();
+        embeddedKafka?.Dispose(); // after the app: its consumer and producers must not outlive the brokers
         return 0;
     }
 
@@ -84,22 +101,34 @@ public static partial class DevMode
         return demo;
     }
 
-    private static string Banner(string url, string apiKey, string connectionString) => $$$"""
+    private static string Banner(string url, DemoTenant demo, string connectionString) => $$$"""
 
         ──────────────────────────────────────────────────────────────────────
          Notifly is running (single node) on {{{url}}}
          PostgreSQL: {{{connectionString}}}
-         Demo tenant admin API key: {{{apiKey}}}
+         Demo tenant {{{demo.TenantId}}}, admin API key: {{{demo.ApiKey}}}
 
          Send a notification to the built-in webhook sink:
 
            curl -s -X POST {{{url}}}/api/notifications \
-             -H 'Authorization: Bearer {{{apiKey}}}' \
+             -H 'Authorization: Bearer {{{demo.ApiKey}}}' \
              -H 'Content-Type: application/json' \
              -d '{"eventType":"user.signup","channels":["WEBHOOK"],"recipient":{"webhookUrl":"{{{url}}}/dev/webhook-sink"},"payload":{"name":"Ada"}}'
 
-         Then: curl -s {{{url}}}/api/notifications/<requestId> -H 'Authorization: Bearer {{{apiKey}}}'
+         Then: curl -s {{{url}}}/api/notifications/<requestId> -H 'Authorization: Bearer {{{demo.ApiKey}}}'
          OpenAPI: {{{url}}}/openapi/v1.json      Ctrl-C stops Notifly and its PostgreSQL.
+        ──────────────────────────────────────────────────────────────────────
+        """;
+
+    private static string KafkaBanner(string url, DemoTenant demo, string bootstrap, KafkaTopics topics) => $$$"""
+         Kafka (embedded, in memory, NOT durable): {{{bootstrap}}}
+         Publish a request from another shell (apt install kcat):
+
+           echo '{"notificationId":"demo-1","organizationId":"{{{demo.TenantId}}}","eventType":"user.signup","channel":"WEBHOOK","recipient":"{{{url}}}/dev/webhook-sink","payload":{"name":"Ada"}}' \
+             | kcat -b {{{bootstrap}}} -t {{{topics.Requested}}} -k {{{demo.TenantId}}} -P
+
+         Watch status events:   kcat -b {{{bootstrap}}} -t {{{topics.Status}}} -C -f '%k %h\n%s\n\n'
+         Refused requests:      kcat -b {{{bootstrap}}} -t {{{topics.RequestedDeadLetter}}} -C -f '%h\n%s\n\n'
         ──────────────────────────────────────────────────────────────────────
         """;
 
