@@ -56,7 +56,7 @@ public static class BenchmarkRun
             await using var host = await BenchHost.StartAsync(options.Role, options.Settings, loggers, stop.Token);
             await using var client = LoadClient.Start();
             var machine = await MachineFacts.ReadAsync(host.DataSource, stop.Token);
-            var context = new PhaseContext(host, client, new CpuProbe(CpuProbe.PostmasterId(host.DataDirectory)), options, runId);
+            using var context = new PhaseContext(host, client, new CpuProbe(CpuProbe.PostmasterId(host.DataDirectory)), options, runId);
             Console.WriteLine($"  JIT warm-up: {options.JitWarmupSeconds} s of intake load, unmeasured…");
             var warm = await HttpPhases.WarmUpAsync(context, stop.Token);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  JIT warm-up: {warm:N0} accepted/s on average"));
@@ -104,6 +104,8 @@ public static class BenchmarkRun
         PhaseNames.PostgresWriter => await DatabasePhases.WriterAsync(context, cancellationToken),
         PhaseNames.IntakeMax => await HttpPhases.IntakeMaxAsync(context, cancellationToken),
         PhaseNames.IntakeRate => await HttpPhases.IntakeRateAsync(context, cancellationToken),
+        PhaseNames.KafkaRaw => await KafkaPhases.RawConsumeAsync(context, cancellationToken),
+        PhaseNames.KafkaIntake => await KafkaPhases.IntakeAsync(context, cancellationToken),
         // The database at the batch size intake actually formed: is PostgreSQL the limit at that size?
         PhaseNames.PostgresMatched => done.FirstOrDefault(p => p.Name == PhaseNames.IntakeMax) is { } max
             ? await DatabasePhases.RawAsync(context, name, ObservedBatchSize(max), cancellationToken)

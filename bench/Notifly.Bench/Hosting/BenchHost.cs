@@ -28,8 +28,12 @@ public sealed class BenchHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly WebhookSink? _sink;
 
-    private BenchHost(string home, PrivatePostgres postgres, WebApplication app, WebhookSink? sink, string webhookUrl)
+    private readonly IReadOnlyDictionary<string, string> _settings;
+
+    private BenchHost(
+        string home, PrivatePostgres postgres, WebApplication app, WebhookSink? sink, string webhookUrl, IReadOnlyDictionary<string, string> settings)
     {
+        _settings = settings;
         _home = home;
         _postgres = postgres;
         _app = app;
@@ -80,22 +84,11 @@ public sealed class BenchHost : IAsyncDisposable
                 webhookUrl = "http://127.0.0.1:9/hook"; // intake only: the dispatcher that would call it is not running
             }
 
-            app = NotiflyApp.Build([], builder =>
-            {
-                builder.WebHost.UseUrls("http://127.0.0.1:0");
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["ConnectionStrings:Notifly"] = postgres.ConnectionString,
-                    ["Notifly:Role"] = role.ToString(),
-                });
-                builder.Configuration.AddInMemoryCollection(settings.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)));
-                builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-                builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-            });
+            app = Build(role, postgres.ConnectionString, settings.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)));
             app.MapBreakdownEndpoints();
             await app.StartAsync(cancellationToken);
             await app.Services.GetRequiredService<PostgresListener>().Listening.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
-            return new BenchHost(home, postgres, app, sink, webhookUrl);
+            return new BenchHost(home, postgres, app, sink, webhookUrl, settings);
         }
         catch
         {
@@ -118,6 +111,40 @@ public sealed class BenchHost : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// A second Notifly process's worth of services on the same database (the run's --set
+    /// settings, then <paramref name="extra"/>), for phases that need a differently configured node.
+    /// </summary>
+    public async Task<BenchNode> StartNodeAsync(NotiflyRole role, IReadOnlyDictionary<string, string?> extra, CancellationToken cancellationToken)
+    {
+        var app = Build(role, _postgres.ConnectionString,
+            _settings.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)).Concat(extra));
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            return new BenchNode(app, StopTimeout);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static WebApplication Build(NotiflyRole role, string connectionString, IEnumerable<KeyValuePair<string, string?>> settings) =>
+        NotiflyApp.Build([], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Notifly"] = connectionString,
+                ["Notifly:Role"] = role.ToString(),
+            });
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        });
 
     public async Task<BenchTenant> CreateTenantAsync(string phase, CancellationToken cancellationToken)
     {

@@ -11,11 +11,13 @@ public static class PhaseNames
     public const string PostgresMatched = "pg-raw-matched";
     public const string Authenticated = "http-authenticated";
     public const string Validated = "http-validated";
+    public const string KafkaRaw = "kafka-raw";
+    public const string KafkaIntake = "kafka-intake";
 
-    /// <summary>Run by default: the ceilings, the two intake measurements, and the database at intake's batch size.</summary>
-    public static readonly IReadOnlyList<string> Default = [Kestrel, PostgresRaw, PostgresWriter, IntakeMax, IntakeRate, PostgresMatched];
+    /// <summary>Run by default: the ceilings, the two REST intake measurements, the database at intake's batch size, Kafka intake and its ceiling.</summary>
+    public static readonly IReadOnlyList<string> Default = [Kestrel, PostgresRaw, PostgresWriter, IntakeMax, IntakeRate, PostgresMatched, KafkaRaw, KafkaIntake];
 
     /// <summary>Every phase in running order; the breakdown phases split intake-max's CPU per request by stretch.</summary>
     public static readonly IReadOnlyList<string> All =
-        [Kestrel, Authenticated, Validated, PostgresRaw, PostgresWriter, IntakeMax, IntakeRate, PostgresMatched];
+        [Kestrel, Authenticated, Validated, PostgresRaw, PostgresWriter, IntakeMax, IntakeRate, PostgresMatched, KafkaRaw, KafkaIntake];
 }

@@ -21,6 +21,11 @@ public sealed record BenchReport(
         get
         {
             var ratios = new Dictionary<string, double>(StringComparer.Ordinal);
+            if (Phase(PhaseNames.KafkaIntake) is { } kafka && Phase(PhaseNames.KafkaRaw) is { PerSecond: > 0 } consume)
+            {
+                ratios[$"{PhaseNames.KafkaIntake} / {PhaseNames.KafkaRaw}"] = Math.Round(kafka.PerSecond / consume.PerSecond, 3);
+            }
+
             if (Phase(PhaseNames.IntakeMax) is not { } intake)
             {
                 return ratios;
