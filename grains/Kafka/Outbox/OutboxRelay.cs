@@ -252,6 +252,8 @@ public sealed partial class OutboxRelay(
             config.MessageTimeoutMs ??= (int)_options.MessageTimeout.TotalMilliseconds;
             _producerBroken = false;
             _producer = new ProducerBuilder<string, byte[]>(config)
+                // librdkafka's own log (connection refused during an outage, …) into ours, not stderr.
+                .SetLogHandler((_, message) => LogClient(message.Name, message.Message))
                 .SetErrorHandler((_, error) =>
                 {
                     if (error.IsFatal)
@@ -305,6 +307,9 @@ public sealed partial class OutboxRelay(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox relay cycle failed; retrying")]
     private partial void LogRelayFailed(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "librdkafka {Client}: {Message}")]
+    private partial void LogClient(string client, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox retention sweep failed")]
     private partial void LogSweepFailed(Exception ex);

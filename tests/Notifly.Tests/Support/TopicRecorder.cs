@@ -30,7 +30,9 @@ public sealed class TopicRecorder : IDisposable
             GroupId = $"recorder-{Guid.NewGuid():N}", // required by the client; never joined, offsets never committed
             EnableAutoCommit = false,
         })
-            .SetErrorHandler((_, _) => { }) // outages are expected in some tests; the client retries
+            // Outages are expected in some tests and the client retries: keep its complaints out of the output.
+            .SetErrorHandler((_, _) => { })
+            .SetLogHandler((_, _) => { })
             .Build();
         consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
         return new TopicRecorder(consumer);

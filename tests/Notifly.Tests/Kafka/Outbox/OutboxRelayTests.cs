@@ -146,6 +146,30 @@ public sealed class OutboxRelayTests(KafkaNodeFixture fixture) : IClassFixture<K
     }
 
     [Fact]
+    public async Task Publishes_a_cancel_made_in_a_tenant_scope()
+    {
+        // Cancel runs under SET LOCAL ROLE notifly_tenant: the outbox's grants and RLS policy must let it write.
+        var tenant = await fixture.Node.CreateTenantAsync();
+        using var status = StatusTopic();
+        var accepted = await tenant.Http.SendOkAsync(new
+        {
+            eventType = "reminder.due",
+            channels = new[] { "WEBHOOK" },
+            recipient = new { webhookUrl = fixture.Webhooks.UrlFor($"/{tenant.Id}") },
+            payload = new { },
+            sendAt = DateTimeOffset.UtcNow.AddHours(1),
+        });
+
+        var cancel = await tenant.Http.PostAsync($"/api/notifications/{accepted.RequestId}/cancel", null);
+        cancel.StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+
+        var messages = await status.WaitForAsync(
+            m => m.Header(KafkaHeaders.RequestId) == accepted.RequestId.ToString(), m => m.Count >= 2, Wait, "SCHEDULED and CANCELLED");
+        messages.Select(StatusEvent).Select(e => (e.PreviousStatus, e.Status)).Should().Equal(
+            (null, NotificationStatus.Scheduled), (NotificationStatus.Scheduled, NotificationStatus.Cancelled));
+    }
+
+    [Fact]
     public async Task Two_relaying_nodes_keep_each_notifications_events_in_order()
     {
         var tenant = await fixture.Node.CreateTenantAsync();
