@@ -6,6 +6,7 @@ using Npgsql;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Intake;
 using Notifly.Grains.Kafka;
+using Notifly.Grains.Kafka.Outbox;
 using Notifly.Grains.Notifications;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
@@ -52,6 +53,7 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<ChannelsOptions>().BindConfiguration("Notifly:Channels");
         services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.Section);
         services.AddSingleton<KafkaClients>();
+        services.AddSingleton<OutboxSignal>();
 
         services.AddSingleton<WakeUpSignal>();
         services.AddSingleton<NotificationStore>();

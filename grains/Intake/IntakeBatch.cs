@@ -1,7 +1,10 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using Notifly.GrainInterfaces.Notifications;
+using Notifly.Grains.Kafka;
+using Notifly.Grains.Kafka.Outbox;
 using Notifly.Grains.Notifications;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
@@ -12,12 +15,13 @@ namespace Notifly.Grains.Intake;
 /// Writes many requests in one transaction: each new NotificationGrain's row, its first
 /// reminder and its CREATED event come from a single set-based statement. The unique
 /// (tenant, idempotency key) index decides between concurrent requests with one key, on any
-/// node; a request that loses is answered from the row that won.
+/// node; a request that loses is answered from the row that won. With Kafka on, the same
+/// statement writes each new notification's first status event to the outbox.
 /// </summary>
-public sealed class IntakeBatch(Database database, TimeProvider time)
+public sealed class IntakeBatch(Database database, TimeProvider time, IOptions<KafkaOptions> kafka, OutboxSignal outboxSignal)
 {
     private const string InsertSql =
-        $"""
+        """
         WITH input AS (
             SELECT u.* FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::bytea[], $6::text[], $7::smallint[],
                                    $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
@@ -42,9 +46,33 @@ public sealed class IntakeBatch(Database database, TimeProvider time)
             INSERT INTO notification_events (tenant_id, notification_id, event, details, created_at)
             SELECT tenant_id, id, 'CREATED', jsonb_build_object('status', status, 'sendAt', send_at), $18 FROM inserted
         )
+        """;
+
+    // Built in SQL rather than serialised per row: this runs for every accepted request. The keys
+    // are NotificationStatusEvent's; the first event has no previous status and no deliveries.
+    private const string OutboxSql =
+        $"""
+        , outbox AS (
+            INSERT INTO notification_outbox (tenant_id, notification_id, topic, event_payload, created_at)
+            SELECT tenant_id, id, '{KafkaTopics.StatusName}',
+                   jsonb_build_object('notificationId', id, 'tenantId', tenant_id, 'status', status, 'occurredAt', $18, 'retryCount', 0),
+                   $18
+              FROM inserted
+        )
+        """;
+
+    private const string ReturnSql =
+        $"""
         -- Identical notifications in one transaction are delivered once: one wake-up per batch.
         SELECT id, pg_notify('{PostgresChannels.Reminders}', '') FROM inserted
         """;
+
+    private readonly bool _outbox = kafka.Value.Enabled;
+
+    // Two variants chosen once: a REST-only deployment pays nothing for the outbox.
+    private readonly string _sql = kafka.Value.Enabled
+        ? $"{InsertSql}\n{OutboxSql}\n{ReturnSql}"
+        : $"{InsertSql}\n{ReturnSql}";
 
     public async Task<IntakeOutcome[]> WriteAsync(IReadOnlyList<IntakeItem> items, CancellationToken cancellationToken)
     {
@@ -80,7 +108,7 @@ public sealed class IntakeBatch(Database database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var inserted = new HashSet<Guid>();
-        await using (var command = new NpgsqlCommand(InsertSql, connection, transaction)
+        await using (var command = new NpgsqlCommand(_sql, connection, transaction)
             .With(ids)
             .With(rows.Select(i => items[i].TenantId).ToArray())
             .With(correlations)
@@ -130,6 +158,10 @@ public sealed class IntakeBatch(Database database, TimeProvider time)
         }
 
         await transaction.CommitAsync(cancellationToken);
+        if (_outbox && inserted.Count > 0)
+        {
+            outboxSignal.Wake();
+        }
 
         foreach (var (index, leader) in followers)
         {

@@ -47,4 +47,24 @@ public static class NotiflyMetrics
     public static void TrackInFlight(object owner, Func<int> read) => InFlightSources[owner] = read;
 
     public static void UntrackInFlight(object owner) => InFlightSources.TryRemove(owner, out _);
+
+    /// <summary>Outbox events acknowledged by Kafka, by logical topic.</summary>
+    public static readonly Counter<long> OutboxPublished =
+        Meter.CreateCounter<long>("notifly.outbox.published", description: "Outbox events published to Kafka, by topic.");
+
+    /// <summary>Outbox events whose produce failed (they stay in the outbox and are retried), by logical topic.</summary>
+    public static readonly Counter<long> OutboxPublishFailures =
+        Meter.CreateCounter<long>("notifly.outbox.publish_failures", description: "Outbox events whose publish failed and will be retried, by topic.");
+
+    // Each relay reports the age of the oldest unsent row its last claim saw; the gauge shows the
+    // worst. It grows while Kafka is unreachable: the alert for "events are not leaving".
+    private static readonly ConcurrentDictionary<object, Func<double>> OutboxPendingSources = new();
+
+    private static readonly ObservableGauge<double> OutboxOldestPendingAge = Meter.CreateObservableGauge(
+        "notifly.outbox.oldest_pending_age", () => OutboxPendingSources.Values.Select(read => read()).DefaultIfEmpty(0).Max(),
+        unit: "s", description: "Age of the oldest unsent outbox event seen by this process's relay.");
+
+    public static void TrackOutboxPending(object owner, Func<double> read) => OutboxPendingSources[owner] = read;
+
+    public static void UntrackOutboxPending(object owner) => OutboxPendingSources.TryRemove(owner, out _);
 }

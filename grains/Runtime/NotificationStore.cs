@@ -1,7 +1,10 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
+using Notifly.Grains.Kafka;
+using Notifly.Grains.Kafka.Outbox;
 using Notifly.Grains.Notifications;
 using Notifly.Grains.Storage;
 
@@ -11,9 +14,14 @@ namespace Notifly.Grains.Runtime;
 /// Runs NotificationGrain turns on PostgreSQL (ARCHITECTURE.md §3): each turn locks the grain's
 /// row, applies <see cref="NotificationMachine"/>, and writes state and effects in the same
 /// transaction. Many grains' turns share one transaction; each stays atomic and ordered.
+/// Status changes and dead letters go to the Kafka outbox only when Kafka is configured, so a
+/// REST-only deployment writes no rows nobody would publish.
 /// </summary>
-public sealed class NotificationStore(Database database, TimeProvider time, RetryPolicy policy)
+public sealed class NotificationStore(
+    Database database, TimeProvider time, RetryPolicy policy, IOptions<KafkaOptions> kafka, OutboxSignal outboxSignal)
 {
+    private readonly bool _outbox = kafka.Value.Enabled;
+
     /// <summary>
     /// Claims due reminders, fires them and returns the attempts to start. Both the reminder and
     /// the grain row are taken with SKIP LOCKED, so the dispatcher never waits behind a result
@@ -96,8 +104,9 @@ public sealed class NotificationStore(Database database, TimeProvider time, Retr
 
         var fire = new NotificationCommand.Fire(lease);
         var turns = rows.Select(r => (r.State, NotificationMachine.Apply(r.State, fire, now, policy))).ToArray();
-        await TurnWriter.WriteAsync(connection, transaction, turns, rows.Select(r => r.Priority).ToArray(), now, cancellationToken);
+        await TurnWriter.WriteAsync(connection, transaction, turns, rows.Select(r => r.Priority).ToArray(), now, _outbox, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        WakeRelay();
 
         var work = new List<SendWork>();
         for (var i = 0; i < rows.Count; i++)
@@ -145,8 +154,9 @@ public sealed class NotificationStore(Database database, TimeProvider time, Retr
 
         var ids = current.Keys.ToArray();
         await TurnWriter.WriteAsync(connection, transaction, ids.Select(id => (before[id], current[id])).ToArray(),
-            ids.Select(id => states[id].Priority).ToArray(), now, cancellationToken);
+            ids.Select(id => states[id].Priority).ToArray(), now, _outbox, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        WakeRelay();
     }
 
     /// <summary>
@@ -165,7 +175,8 @@ public sealed class NotificationStore(Database database, TimeProvider time, Retr
         var turn = NotificationMachine.Apply(row.State, command, now, policy);
         if (turn.Rejection is null)
         {
-            await TurnWriter.WriteAsync(scope.Connection, scope.Transaction, [(row.State, turn)], [row.Priority], now, cancellationToken);
+            // The caller commits; this node's relay finds the row at its next poll.
+            await TurnWriter.WriteAsync(scope.Connection, scope.Transaction, [(row.State, turn)], [row.Priority], now, _outbox, cancellationToken);
         }
 
         return turn;
@@ -178,6 +189,14 @@ public sealed class NotificationStore(Database database, TimeProvider time, Retr
         await using var command = new NpgsqlCommand("SELECT min(due_at) FROM reminders WHERE kind = 'notification'", connection);
         var value = await command.ExecuteScalarAsync(cancellationToken);
         return value is DateTime at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
+    }
+
+    private void WakeRelay()
+    {
+        if (_outbox)
+        {
+            outboxSignal.Wake();
+        }
     }
 
     private static async Task<Dictionary<Guid, (NotificationState State, short Priority)>> LockAsync(

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using Notifly.Grains.Kafka;
+using Notifly.Grains.Kafka.Outbox;
 using Notifly.Grains.Notifications;
 using Notifly.Grains.Observability;
 using Notifly.Grains.Storage;
@@ -10,13 +12,14 @@ namespace Notifly.Grains.Runtime;
 /// <summary>
 /// Persists the outcome of many NotificationGrain turns in one round trip: new state (checked
 /// against the version read under lock), the grain's reminder, audit events, attempt logs and
-/// dead letters. Set-based statements over <c>unnest</c> arrays keep the cost per turn small.
+/// dead letters, and — when Kafka is on — their outbox rows. Set-based statements over
+/// <c>unnest</c> arrays keep the cost per turn small.
 /// </summary>
 internal static class TurnWriter
 {
     public static async Task WriteAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(NotificationState Before, TurnResult Turn)> turns,
-        short[] priorities, DateTimeOffset now, CancellationToken cancellationToken)
+        short[] priorities, DateTimeOffset now, bool outbox, CancellationToken cancellationToken)
     {
         var batch = new NpgsqlBatch(connection, transaction);
 
@@ -123,6 +126,11 @@ internal static class TurnWriter
                 .With(now));
         }
 
+        if (outbox)
+        {
+            AddOutbox(batch, changed.Select(t => (t.Before, t.Turn)), dead, now);
+        }
+
         if (batch.BatchCommands.Count == 0)
         {
             return;
@@ -149,5 +157,38 @@ internal static class TurnWriter
                     $"version check failed: {batch.BatchCommands[0].RecordsAffected} of {changed.Length} grains updated");
             }
         }
+    }
+
+    /// <summary>
+    /// One <c>notification.status</c> row per turn that changed the notification's status and one
+    /// <c>notification.send.dlt</c> row per dead letter. Rows are numbered in turn order, and a
+    /// grain's turns are serialised by its row lock, so a notification's events get rising ids.
+    /// </summary>
+    private static void AddOutbox(
+        NpgsqlBatch batch, IEnumerable<(NotificationState Before, TurnResult Turn)> changed,
+        (NotificationState State, DeadLetter Dead)[] dead, DateTimeOffset now)
+    {
+        var rows = changed
+            .Where(t => t.Turn.State.Status != t.Before.Status)
+            .Select(t => (t.Turn.State, Topic: KafkaTopics.StatusName, Payload: OutboxEvents.StatusChanged(t.Before, t.Turn.State, now)))
+            .Concat(dead.Select(d => (d.State, Topic: KafkaTopics.SendDeadLetterName, Payload: OutboxEvents.DeadLettered(d.State, d.Dead, now))))
+            .ToArray();
+        if (rows.Length == 0)
+        {
+            return;
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            """
+            INSERT INTO notification_outbox (tenant_id, notification_id, topic, event_payload, created_at)
+            SELECT tenant_id, id, topic, payload::jsonb, $5
+              FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY AS u(tenant_id, id, topic, payload, n)
+             ORDER BY n
+            """)
+            .With(rows.Select(r => r.State.TenantId).ToArray())
+            .With(rows.Select(r => r.State.Id).ToArray())
+            .With(rows.Select(r => r.Topic).ToArray())
+            .With(rows.Select(r => r.Payload).ToArray())
+            .With(now));
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Notifly.Grains.Kafka;
+using Notifly.Grains.Kafka.Outbox;
 
 namespace Notifly.Silo.Hosting;
 
@@ -18,6 +19,8 @@ public static class KafkaServiceCollectionExtensions
             return services;
         }
 
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<OutboxRelay>();
         return services;
     }
 }

@@ -58,6 +58,9 @@ public sealed class KafkaNodeFixture : IAsyncLifetime
     {
         ["Kafka:BootstrapServers"] = BootstrapServers,
         ["Kafka:TopicPrefix"] = TopicPrefix,
+        // Short, so a produce during a test's broker outage fails within the test's patience and
+        // the relay's failure-and-retry path runs (production keeps 30 s).
+        ["Kafka:Outbox:MessageTimeout"] = "00:00:02",
     };
 
     public async Task DisposeAsync()

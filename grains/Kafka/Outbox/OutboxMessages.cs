@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using Notifly.GrainInterfaces.Kafka;
+using Notifly.Grains.Storage;
+
+namespace Notifly.Grains.Kafka.Outbox;
+
+/// <summary>Turns a claimed outbox row into the Kafka message the relay produces.</summary>
+internal static class OutboxMessages
+{
+    /// <param name="topic">The row's topic with the deployment's prefix.</param>
+    public static Message<string, byte[]> Build(OutboxRow row, string topic)
+    {
+        var (value, retryCount) = row.Topic switch
+        {
+            KafkaTopics.StatusName => Status(row),
+            KafkaTopics.SendDeadLetterName => DeadLetter(row),
+            _ => throw new InvalidOperationException($"outbox row {row.Id} names unknown topic '{row.Topic}'"),
+        };
+
+        return new Message<string, byte[]>
+        {
+            // Key = tenant: one tenant's events share a partition, and so do each notification's,
+            // which is what keeps them in order for consumers.
+            Key = row.TenantId.ToString(),
+            Value = value,
+            Timestamp = new Timestamp(row.CreatedAt),
+            Headers = new Headers
+            {
+                { KafkaHeaders.CorrelationId, Text(row.CorrelationId?.ToString() ?? "") },
+                { KafkaHeaders.TenantId, Text(row.TenantId.ToString()) },
+                { KafkaHeaders.RequestId, Text(row.NotificationId.ToString()) },
+                { KafkaHeaders.RetryCount, Text(retryCount.ToString(CultureInfo.InvariantCulture)) },
+                // Our events are not forwarded from anywhere, so their original topic is their own
+                // (seed 000 puts the header on every message; docs/0005).
+                { KafkaHeaders.OriginalTopic, Text(topic) },
+                { KafkaHeaders.Timestamp, Text(row.CreatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)) },
+                { KafkaHeaders.EventId, Text(row.Id.ToString(CultureInfo.InvariantCulture)) },
+            },
+        };
+    }
+
+    private static (byte[] Value, int RetryCount) Status(OutboxRow row)
+    {
+        var stored = JsonSerializer.Deserialize<NotificationStatusEvent>(row.Payload, Json.Options)
+            ?? throw new InvalidOperationException($"outbox row {row.Id} has an empty payload");
+        var complete = stored with
+        {
+            EventId = row.Id,
+            NotificationId = row.NotificationId,
+            TenantId = row.TenantId,
+            CorrelationId = row.CorrelationId,
+            EventType = row.EventType,
+        };
+        return (JsonSerializer.SerializeToUtf8Bytes(complete, Json.Options), complete.RetryCount);
+    }
+
+    private static (byte[] Value, int RetryCount) DeadLetter(OutboxRow row)
+    {
+        var stored = JsonSerializer.Deserialize<NotificationDeadLetterEvent>(row.Payload, Json.Options)
+            ?? throw new InvalidOperationException($"outbox row {row.Id} has an empty payload");
+        var complete = stored with
+        {
+            EventId = row.Id,
+            NotificationId = row.NotificationId,
+            TenantId = row.TenantId,
+            CorrelationId = row.CorrelationId,
+            EventType = row.EventType,
+        };
+        return (JsonSerializer.SerializeToUtf8Bytes(complete, Json.Options), Math.Max(0, complete.Attempts - 1));
+    }
+
+    private static byte[] Text(string value) => Encoding.UTF8.GetBytes(value);
+}
