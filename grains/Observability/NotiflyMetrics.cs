@@ -37,6 +37,31 @@ public static class NotiflyMetrics
     public static readonly Counter<long> LeasesExpired =
         Meter.CreateCounter<long>("notifly.delivery.leases_expired", description: "Attempts abandoned by a node and taken over after their lease.");
 
+    /// <summary>Messages from notification.requested by outcome: accepted, duplicate, dead_lettered (with the error code as reason).</summary>
+    public static readonly Counter<long> KafkaIngestMessages =
+        Meter.CreateCounter<long>("notifly.kafka.ingest.messages", description: "Messages consumed from notification.requested, by outcome.");
+
+    public static readonly Histogram<double> KafkaIngestBatchSize =
+        Meter.CreateHistogram<double>("notifly.kafka.ingest.batch.size", description: "Messages per ingestion batch.");
+
+    public static readonly Histogram<double> KafkaIngestCommitDuration =
+        Meter.CreateHistogram<double>("notifly.kafka.ingest.commit.duration", unit: "s", description: "Time to write one ingestion batch to PostgreSQL.");
+
+    /// <summary>Failures by kind (database, dead_letter, consume); database and dead_letter failures are retried.</summary>
+    public static readonly Counter<long> KafkaIngestErrors =
+        Meter.CreateCounter<long>("notifly.kafka.ingest.errors", description: "Ingestion failures, by kind; the batch is retried.");
+
+    // Consumers report their lag here; one gauge sums them, like the in-flight gauge below.
+    private static readonly ConcurrentDictionary<object, Func<long>> LagSources = new();
+
+    private static readonly ObservableGauge<long> KafkaIngestLag = Meter.CreateObservableGauge(
+        "notifly.kafka.ingest.lag", () => LagSources.Values.Sum(read => read()),
+        description: "Messages on notification.requested not yet consumed by this process (high watermark minus position, over assigned partitions).");
+
+    public static void TrackKafkaLag(object owner, Func<long> read) => LagSources[owner] = read;
+
+    public static void UntrackKafkaLag(object owner) => LagSources.TryRemove(owner, out _);
+
     // Dispatchers report their attempts in flight here; one gauge sums them (one per process in
     // production, several when tests host many nodes in one process).
     private static readonly ConcurrentDictionary<object, Func<int>> InFlightSources = new();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Notifly.Grains.Kafka;
+using Notifly.Grains.Kafka.Ingestion;
 using Notifly.Grains.Kafka.Outbox;
 
 namespace Notifly.Silo.Hosting;
@@ -21,6 +22,19 @@ public static class KafkaServiceCollectionExtensions
 
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHostedService<OutboxRelay>();
+        services.AddKafkaIngestion(configuration);
         return services;
+    }
+
+    private static void AddKafkaIngestion(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<KafkaIngestionOptions>().BindConfiguration(KafkaIngestionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        if (configuration.GetSection(KafkaIngestionOptions.Section).Get<KafkaIngestionOptions>() is { Enabled: false })
+        {
+            return;
+        }
+
+        services.AddSingleton<KafkaIngestionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<KafkaIngestionService>());
     }
 }

@@ -1,0 +1,389 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Notifly.Grains.Channels;
+using Notifly.Grains.Intake;
+using Notifly.Grains.Observability;
+using Notifly.Grains.Runtime;
+
+namespace Notifly.Grains.Kafka.Ingestion;
+
+/// <summary>
+/// Consumes <c>notification.requested</c> in big batches and writes each batch with one
+/// <see cref="IntakeBatch.WriteAsync"/> — the REST intake's transaction, not its queue. Offsets
+/// are stored only after the batch is durable and its refused messages are on the dead-letter
+/// topic, so a crash in between redelivers the batch and the (tenant, notificationId) unique key
+/// absorbs the duplicates. A batch that cannot be written is retried, never skipped.
+/// </summary>
+public sealed partial class KafkaIngestionService(
+    KafkaClients kafka,
+    IntakeBatch intake,
+    WakeUpSignal wakeUp,
+    IOptions<KafkaIngestionOptions> options,
+    IOptions<ChannelsOptions> channels,
+    TimeProvider time,
+    ILogger<KafkaIngestionService> logger) : BackgroundService
+{
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan LagRefresh = TimeSpan.FromSeconds(1);
+
+    private readonly KafkaIngestionOptions _options = options.Value;
+    private readonly Queue<ConsumeResult<byte[], byte[]>> _carried = new();
+    private long _lag;
+    private long _lagRefreshedAt;
+
+    // Consume blocks: the loop gets a thread of its own instead of holding a pool thread.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Run(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken stoppingToken)
+    {
+        NotiflyMetrics.TrackKafkaLag(this, () => Interlocked.Read(ref _lag));
+        try
+        {
+            var producerConfig = kafka.Producer("notifly-ingest-dlt");
+            // A dead letter that cannot be delivered fails within this time and the batch is
+            // retried, instead of blocking the loop (and the group's poll deadline) for minutes.
+            producerConfig.MessageTimeoutMs = 30_000;
+            using var producer = new ProducerBuilder<byte[], byte[]>(producerConfig)
+                .SetErrorHandler((_, e) => LogKafkaError("dead-letter producer", e.Code, e.Reason))
+                .Build();
+
+            var consumerConfig = kafka.Consumer($"notifly-ingest-{Environment.MachineName}", _options.ConsumerGroup);
+            // Offsets are stored by hand after the batch commits in PostgreSQL; librdkafka then
+            // commits stored offsets periodically and on revoke and close.
+            consumerConfig.EnableAutoOffsetStore = false;
+            consumerConfig.EnableAutoCommit = true;
+            using var consumer = new ConsumerBuilder<byte[], byte[]>(consumerConfig)
+                .SetErrorHandler((_, e) => LogKafkaError("consumer", e.Code, e.Reason))
+                .Build();
+            consumer.Subscribe(kafka.Topics.Requested);
+
+            var batch = new List<ConsumeResult<byte[], byte[]>>(_options.MaxBatchSize);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                Collect(consumer, batch);
+                RefreshLag(consumer, force: false);
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+
+                if (!Process(consumer, producer, batch, stoppingToken))
+                {
+                    break; // stopping mid-batch: nothing stored, the batch is redelivered
+                }
+
+                batch.Clear();
+            }
+
+            // Commits the offsets stored so far and leaves the group at once, so the partitions
+            // move to another node without waiting for the session to time out.
+            consumer.Close();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogStopped(ex);
+            throw;
+        }
+        finally
+        {
+            NotiflyMetrics.UntrackKafkaLag(this);
+        }
+    }
+
+    /// <summary>Up to MaxBatchSize messages: waits for the first, then MaxBatchWait for more, and always takes what is already fetched.</summary>
+    private void Collect(IConsumer<byte[], byte[]> consumer, List<ConsumeResult<byte[], byte[]>> batch)
+    {
+        while (batch.Count < _options.MaxBatchSize && _carried.TryDequeue(out var carried))
+        {
+            batch.Add(carried);
+        }
+
+        if (batch.Count == 0 && Consume(consumer, IdlePoll) is { } first)
+        {
+            batch.Add(first);
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var deadline = Stopwatch.GetTimestamp() + (long)(_options.MaxBatchWait.TotalSeconds * Stopwatch.Frequency);
+        while (batch.Count < _options.MaxBatchSize)
+        {
+            var remaining = deadline - Stopwatch.GetTimestamp();
+            var next = Consume(consumer, remaining > 0 ? TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency) : TimeSpan.Zero);
+            if (next is null)
+            {
+                return;
+            }
+
+            batch.Add(next);
+        }
+    }
+
+    private ConsumeResult<byte[], byte[]>? Consume(IConsumer<byte[], byte[]> consumer, TimeSpan timeout)
+    {
+        try
+        {
+            return consumer.Consume(timeout);
+        }
+        catch (ConsumeException ex)
+        {
+            NotiflyMetrics.KafkaIngestErrors.Add(1, new KeyValuePair<string, object?>("kind", "consume"));
+            LogKafkaError("consumer", ex.Error.Code, ex.Error.Reason);
+            return null;
+        }
+    }
+
+    /// <returns>false when stopping before the batch was done.</returns>
+    private bool Process(
+        IConsumer<byte[], byte[]> consumer, IProducer<byte[], byte[]> producer, List<ConsumeResult<byte[], byte[]>> batch,
+        CancellationToken stoppingToken)
+    {
+        var now = time.GetUtcNow();
+        var enabled = channels.Value.Enabled;
+        var deadLetters = new List<DeadLetter>();
+        var items = new List<IntakeItem>(batch.Count);
+        var itemSources = new List<(int Index, ParsedRequest Parsed)>(batch.Count);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var message = batch[i].Message;
+            var parsed = RequestedMessageParser.Parse(message.Value, message.Headers, enabled, now);
+            if (parsed.Request is { } request)
+            {
+                items.Add(new IntakeItem(parsed.TenantId!.Value, null, request));
+                itemSources.Add((i, parsed));
+            }
+            else
+            {
+                deadLetters.Add(new DeadLetter(batch[i], parsed.ErrorCode!, parsed.ErrorMessage!, parsed.TenantId, parsed.NotificationId));
+            }
+        }
+
+        IntakeOutcome[] outcomes = [];
+        if (items.Count > 0 && !RetryUntilDone(consumer, "database", async () =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                outcomes = await intake.WriteAsync(items, stoppingToken);
+                NotiflyMetrics.KafkaIngestCommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            }, stoppingToken))
+        {
+            return false;
+        }
+
+        long accepted = 0, duplicates = 0;
+        for (var n = 0; n < outcomes.Length; n++)
+        {
+            var (index, parsed) = itemSources[n];
+            switch (outcomes[n])
+            {
+                case IntakeOutcome.Accepted { Replayed: true }:
+                    duplicates++;
+                    break;
+                case IntakeOutcome.Accepted:
+                    accepted++;
+                    break;
+                case IntakeOutcome.Conflict conflict:
+                    deadLetters.Add(new DeadLetter(batch[index], IngestionErrorCodes.IdempotentConflict,
+                        $"notificationId already used by notification {conflict.ExistingRequestId} with a different request.",
+                        parsed.TenantId, parsed.NotificationId));
+                    break;
+                default:
+                    deadLetters.Add(new DeadLetter(batch[index], IngestionErrorCodes.TenantNotFound,
+                        "the tenant does not exist or is not active.", parsed.TenantId, parsed.NotificationId));
+                    break;
+            }
+        }
+
+        if (accepted > 0)
+        {
+            wakeUp.Wake();
+        }
+
+        var pending = deadLetters;
+        if (pending.Count > 0 && !RetryUntilDone(consumer, "dead_letter", async () =>
+            {
+                pending = await ProduceDeadLettersAsync(producer, pending, stoppingToken);
+                if (pending.Count > 0)
+                {
+                    throw new KafkaException(ErrorCode.Local_MsgTimedOut);
+                }
+            }, stoppingToken))
+        {
+            return false;
+        }
+
+        StoreOffsets(consumer, batch);
+        RefreshLag(consumer, force: true);
+
+        NotiflyMetrics.KafkaIngestBatchSize.Record(batch.Count);
+        NotiflyMetrics.KafkaIngestMessages.Add(accepted, new KeyValuePair<string, object?>("outcome", "accepted"));
+        NotiflyMetrics.KafkaIngestMessages.Add(duplicates, new KeyValuePair<string, object?>("outcome", "duplicate"));
+        foreach (var group in deadLetters.GroupBy(d => d.ErrorCode))
+        {
+            NotiflyMetrics.KafkaIngestMessages.Add(group.Count(),
+                new KeyValuePair<string, object?>("outcome", "dead_lettered"), new KeyValuePair<string, object?>("reason", group.Key));
+        }
+
+        return true;
+    }
+
+    /// <returns>The dead letters that could not be delivered (retried with the batch).</returns>
+    private async Task<List<DeadLetter>> ProduceDeadLettersAsync(
+        IProducer<byte[], byte[]> producer, List<DeadLetter> deadLetters, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var delivered = await Task.WhenAll(deadLetters.Select(async d =>
+        {
+            try
+            {
+                await producer.ProduceAsync(kafka.Topics.RequestedDeadLetter, d.ToMessage(now), cancellationToken);
+                LogDeadLettered(d.Source.Topic, d.Source.Partition.Value, d.Source.Offset.Value, d.ErrorCode, d.ErrorMessage);
+                return true;
+            }
+            catch (ProduceException<byte[], byte[]> ex)
+            {
+                LogKafkaError("dead-letter producer", ex.Error.Code, ex.Error.Reason);
+                return false;
+            }
+        }));
+        return deadLetters.Where((_, i) => !delivered[i]).ToList();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="step"/> until it succeeds or the service stops, backing off between
+    /// tries. Meanwhile the assigned partitions are paused and the consumer keeps polling, so the
+    /// group does not evict us for missing max.poll.interval.ms during a long database outage.
+    /// </summary>
+    /// <returns>false when stopping.</returns>
+    private bool RetryUntilDone(IConsumer<byte[], byte[]> consumer, string kind, Func<Task> step, CancellationToken stoppingToken)
+    {
+        var delay = _options.RetryInitialDelay;
+        var paused = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                step().GetAwaiter().GetResult();
+                if (paused)
+                {
+                    consumer.Resume(consumer.Assignment);
+                }
+
+                return true;
+            }
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (Exception ex)
+            {
+                NotiflyMetrics.KafkaIngestErrors.Add(1, new KeyValuePair<string, object?>("kind", kind));
+                LogRetrying(ex, kind, attempt, delay);
+            }
+
+            if (!paused)
+            {
+                consumer.Pause(consumer.Assignment);
+                paused = true;
+            }
+
+            var until = Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency);
+            while (Stopwatch.GetTimestamp() < until && !stoppingToken.IsCancellationRequested)
+            {
+                // Messages fetched before the pause, or from partitions assigned since, are kept
+                // for the next batch in order: dropping them would skip them once offsets move on.
+                if (Consume(consumer, TimeSpan.FromMilliseconds(100)) is { } early)
+                {
+                    _carried.Enqueue(early);
+                    consumer.Pause(consumer.Assignment);
+                }
+            }
+
+            if (stoppingToken.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.RetryMaxDelay.Ticks));
+        }
+    }
+
+    /// <summary>Next offset to read per partition: the highest offset in the batch plus one.</summary>
+    private void StoreOffsets(IConsumer<byte[], byte[]> consumer, List<ConsumeResult<byte[], byte[]>> batch)
+    {
+        var next = new Dictionary<TopicPartition, long>();
+        foreach (var result in batch)
+        {
+            if (!next.TryGetValue(result.TopicPartition, out var offset) || result.Offset.Value + 1 > offset)
+            {
+                next[result.TopicPartition] = result.Offset.Value + 1;
+            }
+        }
+
+        foreach (var (partition, offset) in next)
+        {
+            try
+            {
+                consumer.StoreOffset(new TopicPartitionOffset(partition, offset));
+            }
+            catch (KafkaException ex)
+            {
+                // The partition moved to another consumer meanwhile: it re-reads from the last
+                // commit, and the unique keys absorb what this batch already wrote.
+                LogStoreSkipped(partition.ToString(), ex.Error.Reason);
+            }
+        }
+    }
+
+    /// <summary>High watermark minus position, summed over the assigned partitions (cached values, no broker round trip).</summary>
+    private void RefreshLag(IConsumer<byte[], byte[]> consumer, bool force)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (!force && Stopwatch.GetElapsedTime(_lagRefreshedAt, now) < LagRefresh)
+        {
+            return;
+        }
+
+        _lagRefreshedAt = now;
+        long lag = 0;
+        try
+        {
+            foreach (var partition in consumer.Assignment)
+            {
+                var high = consumer.GetWatermarkOffsets(partition).High;
+                var position = consumer.Position(partition);
+                if (high != Offset.Unset && position != Offset.Unset)
+                {
+                    lag += Math.Max(0, high.Value - position.Value);
+                }
+            }
+        }
+        catch (KafkaException)
+        {
+            return; // keep the last value; the next refresh tries again
+        }
+
+        Interlocked.Exchange(ref _lag, lag);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka {Client}: {Code} {Reason}")]
+    private partial void LogKafkaError(string client, ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingestion batch failed at {Kind} (attempt {Attempt}); retrying the same batch in {Delay}")]
+    private partial void LogRetrying(Exception ex, string kind, int attempt, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dead-lettered {Topic}[{Partition}]@{Offset}: {Code} {Reason}")]
+    private partial void LogDeadLettered(string topic, int partition, long offset, string code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Offset for {Partition} not stored: {Reason}")]
+    private partial void LogStoreSkipped(string partition, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Kafka ingestion stopped")]
+    private partial void LogStopped(Exception ex);
+}
