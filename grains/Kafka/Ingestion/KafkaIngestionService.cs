@@ -27,6 +27,7 @@ public sealed partial class KafkaIngestionService(
     ILogger<KafkaIngestionService> logger) : BackgroundService
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan WritePoll = TimeSpan.FromMilliseconds(2);
     private static readonly TimeSpan LagRefresh = TimeSpan.FromSeconds(1);
 
     private readonly KafkaIngestionOptions _options = options.Value;
@@ -61,22 +62,50 @@ public sealed partial class KafkaIngestionService(
                 .Build();
             consumer.Subscribe(kafka.Topics.Requested);
 
-            var batch = new List<ConsumeResult<byte[], byte[]>>(_options.MaxBatchSize);
+            // Two stages overlap: while one batch is being written to PostgreSQL, the next is
+            // consumed, parsed and validated here. Writes stay one at a time and in order, so
+            // offsets are still stored strictly after their batch commits.
+            Prepared? writing = null;
             while (!stoppingToken.IsCancellationRequested)
             {
-                Collect(consumer, batch);
+                var batch = new List<ConsumeResult<byte[], byte[]>>(_options.MaxBatchSize);
+                Collect(consumer, batch, writing?.Write);
                 RefreshLag(consumer, force: false);
-                if (batch.Count == 0)
+                var next = batch.Count > 0 ? Prepare(batch) : null;
+                if (writing is not null)
                 {
-                    continue;
+                    if (!Finish(consumer, producer, writing, stoppingToken))
+                    {
+                        writing = null;
+                        break; // stopping mid-batch: nothing stored, the batch is redelivered
+                    }
+
+                    writing = null;
                 }
 
-                if (!Process(consumer, producer, batch, stoppingToken))
+                if (next is not null)
                 {
-                    break; // stopping mid-batch: nothing stored, the batch is redelivered
+                    // On the pool: the intake builds its parameter arrays before its first await,
+                    // and that work belongs beside the next batch's parsing, not before it.
+                    next.Write = Task.Run(() => WriteAsync(next.Items, stoppingToken), CancellationToken.None);
+                    writing = next;
                 }
+            }
 
-                batch.Clear();
+            if (writing is { Write: { } last })
+            {
+                // Stopping with a write under way: if it commits, store its offsets (fewer
+                // redeliveries for the next owner); if not, they stay unstored and the batch is
+                // redelivered, the unique keys absorbing whatever did commit.
+                try
+                {
+                    last.GetAwaiter().GetResult();
+                    Finish(consumer, producer, writing, stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    LogLastBatchUnfinished(ex);
+                }
             }
 
             // Commits the offsets stored so far and leaves the group at once, so the partitions
@@ -95,16 +124,25 @@ public sealed partial class KafkaIngestionService(
     }
 
     /// <summary>Up to MaxBatchSize messages: waits for the first, then MaxBatchWait for more, and always takes what is already fetched.</summary>
-    private void Collect(IConsumer<byte[], byte[]> consumer, List<ConsumeResult<byte[], byte[]>> batch)
+    /// <param name="writing">The previous batch's write: while it runs, waiting for a first message ends when it does.</param>
+    private void Collect(IConsumer<byte[], byte[]> consumer, List<ConsumeResult<byte[], byte[]>> batch, Task? writing)
     {
         while (batch.Count < _options.MaxBatchSize && _carried.TryDequeue(out var carried))
         {
             batch.Add(carried);
         }
 
-        if (batch.Count == 0 && Consume(consumer, IdlePoll) is { } first)
+        var idleUntil = Stopwatch.GetTimestamp() + (long)(IdlePoll.TotalSeconds * Stopwatch.Frequency);
+        while (batch.Count == 0 && Stopwatch.GetTimestamp() < idleUntil)
         {
-            batch.Add(first);
+            if (Consume(consumer, writing is null ? IdlePoll : WritePoll) is { } first)
+            {
+                batch.Add(first);
+            }
+            else if (writing is { IsCompleted: true })
+            {
+                return; // nothing new: go and finish the write that just completed
+            }
         }
 
         if (batch.Count == 0)
@@ -140,37 +178,62 @@ public sealed partial class KafkaIngestionService(
         }
     }
 
-    /// <returns>false when stopping before the batch was done.</returns>
-    private bool Process(
-        IConsumer<byte[], byte[]> consumer, IProducer<byte[], byte[]> producer, List<ConsumeResult<byte[], byte[]>> batch,
-        CancellationToken stoppingToken)
+    /// <summary>Parses and validates a batch: the requests for the intake and the messages refused outright.</summary>
+    private Prepared Prepare(List<ConsumeResult<byte[], byte[]>> batch)
     {
         var now = time.GetUtcNow();
         var enabled = channels.Value.Enabled;
-        var deadLetters = new List<DeadLetter>();
-        var items = new List<IntakeItem>(batch.Count);
-        var itemSources = new List<(int Index, ParsedRequest Parsed)>(batch.Count);
+        var prepared = new Prepared(batch);
         for (var i = 0; i < batch.Count; i++)
         {
             var message = batch[i].Message;
             var parsed = RequestedMessageParser.Parse(message.Value, message.Headers, enabled, now);
             if (parsed.Request is { } request)
             {
-                items.Add(new IntakeItem(parsed.TenantId!.Value, null, request));
-                itemSources.Add((i, parsed));
+                prepared.Items.Add(new IntakeItem(parsed.TenantId!.Value, null, request));
+                prepared.Sources.Add((i, parsed));
             }
             else
             {
-                deadLetters.Add(new DeadLetter(batch[i], parsed.ErrorCode!, parsed.ErrorMessage!, parsed.TenantId, parsed.NotificationId));
+                prepared.DeadLetters.Add(new DeadLetter(batch[i], parsed.ErrorCode!, parsed.ErrorMessage!, parsed.TenantId, parsed.NotificationId));
             }
         }
 
+        return prepared;
+    }
+
+    private async Task<IntakeOutcome[]> WriteAsync(List<IntakeItem> items, CancellationToken stoppingToken)
+    {
+        if (items.Count == 0)
+        {
+            return [];
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var outcomes = await intake.WriteAsync(items, stoppingToken);
+        NotiflyMetrics.KafkaIngestCommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return outcomes;
+    }
+
+    /// <summary>
+    /// Waits for the batch's write (retrying it until it succeeds), dead-letters what was refused,
+    /// then stores the offsets.
+    /// </summary>
+    /// <returns>false when stopping before the batch was done.</returns>
+    private bool Finish(
+        IConsumer<byte[], byte[]> consumer, IProducer<byte[], byte[]> producer, Prepared prepared, CancellationToken stoppingToken)
+    {
+        var batch = prepared.Batch;
+        var itemSources = prepared.Sources;
+        var deadLetters = prepared.DeadLetters;
+        var started = prepared.Write;
         IntakeOutcome[] outcomes = [];
-        if (items.Count > 0 && !RetryUntilDone(consumer, "database", async () =>
+        if (!RetryUntilDone(consumer, "database", async () =>
             {
-                var started = Stopwatch.GetTimestamp();
-                outcomes = await intake.WriteAsync(items, stoppingToken);
-                NotiflyMetrics.KafkaIngestCommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                // The first try is the write started while this batch was being collected.
+                var write = started ?? WriteAsync(prepared.Items, stoppingToken);
+                started = null;
+                outcomes = await write;
             }, stoppingToken))
         {
             return false;
@@ -372,6 +435,20 @@ public sealed partial class KafkaIngestionService(
         Interlocked.Exchange(ref _lag, lag);
     }
 
+    /// <summary>A batch parsed and validated, and once started, its write.</summary>
+    private sealed class Prepared(List<ConsumeResult<byte[], byte[]>> batch)
+    {
+        public List<ConsumeResult<byte[], byte[]>> Batch { get; } = batch;
+
+        public List<IntakeItem> Items { get; } = new(batch.Count);
+
+        public List<(int Index, ParsedRequest Parsed)> Sources { get; } = new(batch.Count);
+
+        public List<DeadLetter> DeadLetters { get; } = [];
+
+        public Task<IntakeOutcome[]>? Write { get; set; }
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka {Client}: {Code} {Reason}")]
     private partial void LogKafkaError(string client, ErrorCode code, string reason);
 
@@ -383,6 +460,9 @@ public sealed partial class KafkaIngestionService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Offset for {Partition} not stored: {Reason}")]
     private partial void LogStoreSkipped(string partition, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: the last batch did not finish and will be redelivered")]
+    private partial void LogLastBatchUnfinished(Exception ex);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Kafka ingestion stopped")]
     private partial void LogStopped(Exception ex);
