@@ -70,9 +70,10 @@ public sealed class IntakeBatch(Database database, TimeProvider time, IOptions<K
     private readonly bool _outbox = kafka.Value.Enabled;
 
     // Two variants chosen once: a REST-only deployment pays nothing for the outbox.
-    private readonly string _sql = kafka.Value.Enabled
-        ? $"{InsertSql}\n{OutboxSql}\n{ReturnSql}"
-        : $"{InsertSql}\n{ReturnSql}";
+    private readonly string _sql = Statement(kafka.Value.Enabled);
+
+    /// <summary>The intake statement, with or without the outbox insert (public for the benchmark's raw ceiling).</summary>
+    public static string Statement(bool outbox) => outbox ? $"{InsertSql}\n{OutboxSql}\n{ReturnSql}" : $"{InsertSql}\n{ReturnSql}";
 
     public async Task<IntakeOutcome[]> WriteAsync(IReadOnlyList<IntakeItem> items, CancellationToken cancellationToken)
     {
