@@ -37,6 +37,9 @@ public sealed class IntakeBatch(Database database, TimeProvider time, IOptions<K
             SELECT id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, string_to_array(channels, ','),
                    recipient::jsonb, user_id, subject, body, payload::jsonb, status, deliveries::jsonb, send_at, $18, $18
               FROM input
+             -- Every writer (other nodes, Kafka's overlapping batches) takes the unique index's
+             -- keys in one order, so two batches sharing keys wait for each other, never deadlock.
+             ORDER BY tenant_id, idempotency_key
             ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING id, tenant_id, priority, send_at, status
         ), reminders AS (

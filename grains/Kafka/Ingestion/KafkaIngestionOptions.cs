@@ -17,6 +17,13 @@ public sealed class KafkaIngestionOptions
     [Range(1, 10_000, ErrorMessage = "Kafka:Ingestion:MaxBatchSize must be 1–10000.")]
     public int MaxBatchSize { get; set; } = 2000;
 
+    /// <summary>
+    /// Batches written at once, each in its own transaction (and PostgreSQL backend). Offsets are
+    /// still stored in order: a batch's only after every earlier batch finished.
+    /// </summary>
+    [Range(1, 8, ErrorMessage = "Kafka:Ingestion:MaxWritesInFlight must be 1–8.")]
+    public int MaxWritesInFlight { get; set; } = 2;
+
     /// <summary>How long to keep collecting after the first message of a batch; what is already fetched is always taken.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:05", ErrorMessage = "Kafka:Ingestion:MaxBatchWait must be 0–5 s.")]
     public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromMilliseconds(10);

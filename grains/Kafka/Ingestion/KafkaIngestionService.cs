@@ -62,49 +62,53 @@ public sealed partial class KafkaIngestionService(
                 .Build();
             consumer.Subscribe(kafka.Topics.Requested);
 
-            // Two stages overlap: while one batch is being written to PostgreSQL, the next is
-            // consumed, parsed and validated here. Writes stay one at a time and in order, so
-            // offsets are still stored strictly after their batch commits.
-            Prepared? writing = null;
-            while (!stoppingToken.IsCancellationRequested)
+            // Stages overlap: while earlier batches are being written to PostgreSQL (up to
+            // MaxWritesInFlight transactions at once), the next is consumed, parsed and validated
+            // here. Batches finish in order, so offsets are stored strictly after their batch and
+            // every earlier one committed.
+            var writing = new Queue<Prepared>();
+            var stopped = false;
+            while (!stopped && !stoppingToken.IsCancellationRequested)
             {
                 var batch = new List<ConsumeResult<byte[], byte[]>>(_options.MaxBatchSize);
-                Collect(consumer, batch, writing?.Write);
+                Collect(consumer, batch, writing.TryPeek(out var oldest) ? oldest.Write : null);
                 RefreshLag(consumer, force: false);
                 var next = batch.Count > 0 ? Prepare(batch) : null;
-                if (writing is not null)
+                while (writing.TryPeek(out oldest)
+                       && (oldest.Write!.IsCompleted || (next is not null && writing.Count >= _options.MaxWritesInFlight)))
                 {
-                    if (!Finish(consumer, producer, writing, stoppingToken))
+                    if (!Finish(consumer, producer, oldest, stoppingToken))
                     {
-                        writing = null;
-                        break; // stopping mid-batch: nothing stored, the batch is redelivered
+                        stopped = true; // stopping mid-batch: nothing stored, the batch is redelivered
+                        break;
                     }
 
-                    writing = null;
+                    writing.Dequeue();
                 }
 
-                if (next is not null)
+                if (next is not null && !stopped)
                 {
                     // On the pool: the intake builds its parameter arrays before its first await,
                     // and that work belongs beside the next batch's parsing, not before it.
                     next.Write = Task.Run(() => WriteAsync(next.Items, stoppingToken), CancellationToken.None);
-                    writing = next;
+                    writing.Enqueue(next);
                 }
             }
 
-            if (writing is { Write: { } last })
+            // Stopping with writes under way: those that commit get their offsets stored, in
+            // order, up to the first that does not (it and everything after are redelivered, the
+            // unique keys absorbing whatever did commit).
+            while (!stopped && writing.TryDequeue(out var last))
             {
-                // Stopping with a write under way: if it commits, store its offsets (fewer
-                // redeliveries for the next owner); if not, they stay unstored and the batch is
-                // redelivered, the unique keys absorbing whatever did commit.
                 try
                 {
-                    last.GetAwaiter().GetResult();
-                    Finish(consumer, producer, writing, stoppingToken);
+                    last.Write!.GetAwaiter().GetResult();
+                    stopped = !Finish(consumer, producer, last, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
                     LogLastBatchUnfinished(ex);
+                    stopped = true;
                 }
             }
 
@@ -124,7 +128,7 @@ public sealed partial class KafkaIngestionService(
     }
 
     /// <summary>Up to MaxBatchSize messages: waits for the first, then MaxBatchWait for more, and always takes what is already fetched.</summary>
-    /// <param name="writing">The previous batch's write: while it runs, waiting for a first message ends when it does.</param>
+    /// <param name="writing">The oldest write under way: while it runs, waiting for a first message ends when it does.</param>
     private void Collect(IConsumer<byte[], byte[]> consumer, List<ConsumeResult<byte[], byte[]>> batch, Task? writing)
     {
         while (batch.Count < _options.MaxBatchSize && _carried.TryDequeue(out var carried))
@@ -461,7 +465,7 @@ public sealed partial class KafkaIngestionService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Offset for {Partition} not stored: {Reason}")]
     private partial void LogStoreSkipped(string partition, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: the last batch did not finish and will be redelivered")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: a batch did not finish; it and later ones will be redelivered")]
     private partial void LogLastBatchUnfinished(Exception ex);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Kafka ingestion stopped")]
