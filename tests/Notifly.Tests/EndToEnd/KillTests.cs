@@ -27,7 +27,11 @@ public class KillTests
         }
 
         var port = FreeTcpPort.Pick();
-        using var process = StartNotifly(connectionString, port);
+        using var process = NotiflyProcess.Start(port, new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Notifly"] = connectionString,
+            ["Notifly__Role"] = "Api",
+        });
         var accepted = new ConcurrentBag<Guid>();
         try
         {
@@ -79,24 +83,5 @@ public class KillTests
 
         accepted.Should().NotBeEmpty();
         accepted.Where(id => !stored.Contains(id)).Should().BeEmpty("every 202 was committed before it was sent");
-    }
-
-    private static Process StartNotifly(string connectionString, int port)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "notifly.dll"), "--urls", $"http://127.0.0.1:{port}"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.Environment["ConnectionStrings__Notifly"] = connectionString;
-        start.Environment["Notifly__Role"] = "Api";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 }

@@ -83,33 +83,20 @@ public class IngestionKillTests(KafkaNodeFixture fixture) : IClassFixture<KafkaN
         return match.Success ? (long)double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
     }
 
-    private Process StartNotifly(string topicPrefix, string group, int port)
+    private Process StartNotifly(string topicPrefix, string group, int port) => NotiflyProcess.Start(port, new Dictionary<string, string>
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "notifly.dll"), "--urls", $"http://127.0.0.1:{port}"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.Environment["ConnectionStrings__Notifly"] = fixture.ConnectionString;
-        start.Environment["Notifly__Role"] = "All";
-        start.Environment["Kafka__BootstrapServers"] = fixture.BootstrapServers;
-        start.Environment["Kafka__TopicPrefix"] = topicPrefix;
+        ["ConnectionStrings__Notifly"] = fixture.ConnectionString,
+        ["Notifly__Role"] = "All",
+        ["Kafka__BootstrapServers"] = fixture.BootstrapServers,
+        ["Kafka__TopicPrefix"] = topicPrefix,
         // A group of its own: the mock broker applies the session timeout of the latest member
         // to the whole group, and the fixture's node would bring back the 45 s default.
-        start.Environment["Kafka__Ingestion__ConsumerGroup"] = group;
+        ["Kafka__Ingestion__ConsumerGroup"] = group,
         // Small batches widen the window between the first commit and the last message.
-        start.Environment["Kafka__Ingestion__MaxBatchSize"] = "100";
+        ["Kafka__Ingestion__MaxBatchSize"] = "100",
         // Stored offsets are committed only on close (which SIGKILL skips) ...
-        start.Environment["Kafka__Properties__auto.commit.interval.ms"] = "600000";
+        ["Kafka__Properties__auto.commit.interval.ms"] = "600000",
         // ... and the killed member leaves the group after 6 s instead of 45.
-        start.Environment["Kafka__Properties__session.timeout.ms"] = "6000";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+        ["Kafka__Properties__session.timeout.ms"] = "6000",
+    });
 }
