@@ -20,7 +20,11 @@ public sealed record SendWork(
     string? Subject,
     string? Body,
     DateTimeOffset CreatedAt,
-    string WebhookSecret)
+    string WebhookSecret,
+    Priority Priority = Priority.Normal)
 {
+    /// <summary>Normal and low: work that may not use the slots reserved for instant and high.</summary>
+    public bool IsBulk => Priority >= Priority.Normal;
+
     public string IdempotencyKey => $"{NotificationId:N}.{Channel.ToString().ToLowerInvariant()}";
 }

@@ -14,6 +14,24 @@ public sealed class DispatchOptions
     public int MaxInFlight { get; set; } = 512;
 
     /// <summary>
+    /// Share of <see cref="MaxInFlight"/> that normal- and low-priority attempts may not use, so
+    /// instant and high ones find a free slot even when a bulk backlog fills the rest.
+    /// </summary>
+    [Range(0.0, 0.9)]
+    public double ReservedForHighPriority { get; set; } = 0.2;
+
+    /// <summary>
+    /// Most reminders one claim takes from one tenant at one priority: a tenant with a million
+    /// queued notifications gets this many per claim while every other tenant's due ones are
+    /// claimed beside them.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int FairShare { get; set; } = 32;
+
+    /// <summary>Attempts of normal and low priority this node may run at once.</summary>
+    public int MaxBulkInFlight => Math.Max(1, (int)(MaxInFlight * (1 - ReservedForHighPriority)));
+
+    /// <summary>
     /// How long an attempt may run before another node may take it over. Must exceed every
     /// sender's timeout, or a slow but healthy attempt gets duplicated.
     /// </summary>

@@ -27,25 +27,65 @@ public sealed class NotificationStore(
     /// the grain row are taken with SKIP LOCKED, so the dispatcher never waits behind a result
     /// turn and two nodes never claim the same grain.
     /// </summary>
-    public async Task<IReadOnlyList<SendWork>> ClaimAndFireAsync(int max, TimeSpan lease, CancellationToken cancellationToken)
+    /// <param name="max">Attempts to start at most (free slots).</param>
+    /// <param name="maxBulk">Of those, normal- or low-priority ones at most (free unreserved slots).</param>
+    /// <param name="fairShare">Reminders taken from one tenant's queue at one priority at most.</param>
+    /// <param name="inFlight">Attempts this node is running per tenant: the least-served tenant goes first.</param>
+    public async Task<IReadOnlyList<SendWork>> ClaimAndFireAsync(
+        int max, int maxBulk, int fairShare, IReadOnlyDictionary<Guid, int> inFlight, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var claimed = new List<Guid>();
+        var bulk = 0;
         await using (var command = new NpgsqlCommand(
             """
-            SELECT grain_id FROM reminders
-             WHERE kind = 'notification' AND due_at <= $1
-             ORDER BY due_at
+            -- The queues: every (priority, tenant) with reminders, found by skipping through the
+            -- index one queue at a time (a loose index scan), so a queue's length costs nothing.
+            WITH RECURSIVE queues AS (
+                (SELECT priority, tenant_id FROM reminders WHERE kind = 'notification' ORDER BY priority, tenant_id LIMIT 1)
+                UNION ALL
+                SELECT next.priority, next.tenant_id
+                  FROM queues q
+                 CROSS JOIN LATERAL (SELECT r.priority, r.tenant_id FROM reminders r
+                                      WHERE r.kind = 'notification' AND (r.priority, r.tenant_id) > (q.priority, q.tenant_id)
+                                      ORDER BY r.priority, r.tenant_id LIMIT 1) next
+            )
+            -- The oldest due reminders of each queue, at most a fair share each. Most urgent
+            -- priority first; within it, round-robin over tenants, counting what each already has
+            -- in flight here, so a flooding tenant waits its turn even when slots free one at a
+            -- time. Rows locked here but cut by the LIMIT are released at commit.
+            SELECT c.grain_id, c.priority
+              FROM queues q
+             CROSS JOIN LATERAL (SELECT r.grain_id, r.priority, r.due_at FROM reminders r
+                                  WHERE r.kind = 'notification' AND r.priority = q.priority AND r.tenant_id = q.tenant_id
+                                    AND r.due_at <= $1
+                                  ORDER BY r.due_at
+                                  LIMIT $3
+                                    FOR UPDATE SKIP LOCKED) c
+              LEFT JOIN unnest($4::uuid[], $5::int[]) AS f(tenant_id, in_flight) ON f.tenant_id = q.tenant_id
+             ORDER BY c.priority,
+                      row_number() OVER (PARTITION BY q.priority, q.tenant_id ORDER BY c.due_at) + coalesce(f.in_flight, 0),
+                      c.due_at
              LIMIT $2
-               FOR UPDATE SKIP LOCKED
-            """, connection, transaction).With(now).With(max))
+            """, connection, transaction)
+            .With(now).With(max).With(fairShare).With(inFlight.Keys.ToArray()).With(inFlight.Values.ToArray()))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
+                if ((Priority)reader.GetInt16(1) >= Priority.Normal)
+                {
+                    if (bulk == maxBulk)
+                    {
+                        continue; // its slots are taken: it stays due, for the next claim with room
+                    }
+
+                    bulk++;
+                }
+
                 claimed.Add(reader.GetGuid(0));
             }
         }
@@ -115,7 +155,8 @@ public sealed class NotificationStore(
             foreach (var start in turns[i].Item2.Starts)
             {
                 work.Add(new SendWork(rows[i].State.Id, rows[i].State.TenantId, c.CorrelationId, start.Channel, start.Attempt,
-                    c.EventType, c.PayloadJson, c.Recipient, c.UserId, c.Subject, c.Body, c.CreatedAt, c.WebhookSecret));
+                    c.EventType, c.PayloadJson, c.Recipient, c.UserId, c.Subject, c.Body, c.CreatedAt, c.WebhookSecret,
+                    (Priority)rows[i].Priority));
             }
         }
 

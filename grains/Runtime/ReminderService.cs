@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Channel = Notifly.GrainInterfaces.Notifications.Channel;
@@ -25,12 +26,18 @@ public sealed partial class ReminderService(
     ILogger<ReminderService> logger) : BackgroundService
 {
     private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan BulkFullWait = TimeSpan.FromMilliseconds(50);
     private readonly Dictionary<Channel, IChannelSender> _senders = senders.ToDictionary(s => s.Channel);
     private readonly DispatchOptions _options = options.Value;
     private readonly System.Threading.Channels.Channel<AttemptResult> _results = System.Threading.Channels.Channel.CreateUnbounded<AttemptResult>();
     private readonly CancellationTokenSource _abandon = new();
     private readonly SemaphoreSlim _slots = new(options.Value.MaxInFlight, options.Value.MaxInFlight);
     private int _inFlight;
+    private int _bulkInFlight;
+
+    // Attempts running per tenant, for the claim's round-robin (touched by the claim loop and
+    // by finishing sends).
+    private readonly ConcurrentDictionary<Guid, int> _tenantInFlight = new();
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -75,10 +82,13 @@ public sealed partial class ReminderService(
                 free++;
             }
 
+            // Normal and low priority may fill only the unreserved slots; instant and high may use any.
+            var bulkFree = Math.Clamp(_options.MaxBulkInFlight - Volatile.Read(ref _bulkInFlight), 0, free);
             IReadOnlyList<SendWork> work;
             try
             {
-                work = await store.ClaimAndFireAsync(free, _options.Lease, stoppingToken);
+                work = await store.ClaimAndFireAsync(
+                    free, bulkFree, _options.FairShare, _tenantInFlight.ToDictionary(), _options.Lease, stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
@@ -96,12 +106,26 @@ public sealed partial class ReminderService(
             foreach (var item in work)
             {
                 Interlocked.Increment(ref _inFlight);
+                _tenantInFlight.AddOrUpdate(item.TenantId, 1, (_, n) => n + 1);
+                if (item.IsBulk)
+                {
+                    Interlocked.Increment(ref _bulkInFlight);
+                }
+
                 _ = Task.Run(() => SendAsync(item), CancellationToken.None);
             }
 
             if (work.Count == 0)
             {
-                await wakeUp.WaitAsync(await NextWaitAsync(stoppingToken), stoppingToken);
+                var wait = await NextWaitAsync(stoppingToken);
+                if (bulkFree == 0 && wait < BulkFullWait)
+                {
+                    // Overdue bulk work waiting for a bulk slot would make every wait the minimum:
+                    // a freed slot wakes us anyway, so only instant/high retries need polling here.
+                    wait = BulkFullWait;
+                }
+
+                await wakeUp.WaitAsync(wait, stoppingToken);
             }
         }
     }
@@ -164,6 +188,18 @@ public sealed partial class ReminderService(
         finally
         {
             Interlocked.Decrement(ref _inFlight);
+            if (_tenantInFlight.AddOrUpdate(work.TenantId, 0, (_, n) => n - 1) <= 0)
+            {
+                _tenantInFlight.TryRemove(new KeyValuePair<Guid, int>(work.TenantId, 0));
+            }
+
+            if (work.IsBulk && Interlocked.Decrement(ref _bulkInFlight) == _options.MaxBulkInFlight - 1)
+            {
+                // Bulk work may have been left waiting for exactly this slot: claim again now
+                // rather than at the next poll.
+                wakeUp.Wake();
+            }
+
             _slots.Release();
         }
     }
