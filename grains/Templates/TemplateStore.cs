@@ -16,9 +16,13 @@ public static class TemplateStore
     private const string Columns =
         "id, name, channel, locale, version, subject, content, variables::text, html, is_active, created_by, created_at";
 
-    /// <summary>Writes the next version of the variant, optionally making it the active one.</summary>
+    /// <summary>
+    /// Writes the next version of the variant. It becomes the active one when asked to, or by
+    /// default when it is the first: a fresh template is usable at once, while a new version of a
+    /// template in use waits for an explicit activation.
+    /// </summary>
     public static async Task<TemplateVersion> CreateAsync(
-        TenantScope scope, TemplateVersion draft, bool activate, DateTimeOffset now, CancellationToken cancellationToken)
+        TenantScope scope, TemplateVersion draft, bool? activateRequested, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await LockVariantAsync(scope, draft.Name, draft.Channel, draft.Locale, cancellationToken);
         int version;
@@ -29,6 +33,7 @@ public static class TemplateStore
             version = (int)(await next.ExecuteScalarAsync(cancellationToken))!;
         }
 
+        var activate = activateRequested ?? version == 1;
         if (activate)
         {
             await DeactivateAsync(scope, draft.Name, draft.Channel, draft.Locale, now, cancellationToken);
