@@ -9,6 +9,7 @@ using Notifly.Api.Auth;
 using Notifly.Api.Http;
 using Notifly.Api.Metrics;
 using Notifly.Api.Notifications;
+using Notifly.Api.Templates;
 using Notifly.Grains.Observability;
 using Notifly.Grains.Storage;
 
@@ -49,6 +50,7 @@ public static class ApiServiceCollectionExtensions
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapNotificationsApi();
         app.MapAdminApi();
+        app.MapTemplatesApi();
         app.MapHealthApi();
         app.MapMetricsApi();
         _ = app.Services.GetRequiredService<PrometheusMetrics>(); // listen from the start, not from the first scrape

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Notifly.Api.Auth;
 using Notifly.Api.Http;
+using Notifly.Api.Templates;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Intake;
@@ -13,6 +14,7 @@ using Notifly.Grains.Notifications;
 using Notifly.Grains.Queries;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
+using Notifly.Grains.Templates;
 
 namespace Notifly.Api.Notifications;
 
@@ -33,9 +35,16 @@ public static class NotificationsApi
     }
 
     public static async Task<Results<Accepted<NotificationAccepted>, ProblemHttpResult>> Send(
-        HttpContext context, IntakeWriter intake, IOptions<ChannelsOptions> channels, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, IntakeWriter intake, TemplateIntake templates, IOptions<ChannelsOptions> channels, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var (item, problem) = await ReadRequestAsync(context, channels.Value, time, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        (item, problem) = await TemplateSends.RenderAsync(item!, templates, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -76,7 +85,8 @@ public static class NotificationsApi
     }
 
     public static async Task<Results<Ok<BatchResponse>, ProblemHttpResult>> SendBatch(
-        HttpContext context, IntakeWriter intake, IOptions<ChannelsOptions> channels, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, IntakeWriter intake, TemplateIntake templates, IOptions<ChannelsOptions> channels, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var (batch, problem) = await JsonBody.ReadAsync<BatchSendRequest>(context.Request, cancellationToken);
         if (problem is not null)
@@ -99,11 +109,17 @@ public static class NotificationsApi
                 : RequestValidator.Validate(items[i], null, channels.Value.Enabled, now);
             if (validation.IsValid)
             {
+                validation = await templates.RenderAsync(context.Caller().TenantId, validation.Request!, cancellationToken);
+            }
+
+            if (validation.IsValid)
+            {
                 valid.Add((i, IntakeItem.FromApi(context.Caller(), validation.Request!)));
             }
             else
             {
-                results[i] = new BatchItemResult(i, StatusCodes.Status400BadRequest, ErrorCode: validation.ErrorCode,
+                var status = validation.ErrorCode == ErrorCodes.TemplateNotFound ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest;
+                results[i] = new BatchItemResult(i, status, ErrorCode: validation.ErrorCode,
                     Error: string.Join(" ", validation.Errors.SelectMany(e => e.Value)));
             }
         }

@@ -23,4 +23,7 @@ public sealed record NotificationRequestedMessage(
     string? Subject = null,
     string? Body = null,
     Priority? Priority = null,
-    DateTimeOffset? SendAt = null);
+    DateTimeOffset? SendAt = null,
+    string? Template = null,
+    int? TemplateVersion = null,
+    string? Locale = null);

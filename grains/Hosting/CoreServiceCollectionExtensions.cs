@@ -10,6 +10,7 @@ using Notifly.Grains.Kafka.Outbox;
 using Notifly.Grains.Notifications;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
+using Notifly.Grains.Templates;
 using Notifly.Grains.Tenants;
 
 namespace Notifly.Grains.Hosting;
@@ -60,6 +61,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IntakeBatch>();
         services.AddSingleton<IntakeWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IntakeWriter>());
+        services.AddSingleton<TemplateRenderer>();
+        services.AddSingleton<TemplateIntake>();
 
         services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<IPostgresNotificationHandler>(sp => sp.GetRequiredService<ApiKeyCache>());

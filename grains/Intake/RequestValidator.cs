@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Storage;
+using Notifly.Grains.Templates;
 
 namespace Notifly.Grains.Intake;
 
@@ -107,6 +108,8 @@ public static partial class RequestValidator
             Fail("sendAt", "sendAt must be within a year from now.");
         }
 
+        var template = ValidateTemplate(request, channels, Fail);
+
         if (errors.Count > 0)
         {
             var code = channelDisabled && errors.Count == 1 ? "CHANNEL_DISABLED" : "VALIDATION_FAILED";
@@ -115,7 +118,7 @@ public static partial class RequestValidator
 
         var validated = new ValidatedRequest(
             eventType!, payloadJson!, channels, recipient, request.UserId, request.Subject, request.Body,
-            request.Priority ?? Priority.Normal, request.SendAt?.ToUniversalTime(), key, []);
+            request.Priority ?? Priority.Normal, request.SendAt?.ToUniversalTime(), key, [], template);
         return new Validation(validated with { PayloadHash = Hash(validated) }, new Dictionary<string, string[]>(), null);
     }
 
@@ -137,8 +140,37 @@ public static partial class RequestValidator
             r.Body,
             r.Priority,
             r.SendAt,
+            r.Template,
         }, Json.Options);
         return SHA256.HashData(Encoding.UTF8.GetBytes(canonical));
+    }
+
+    private static TemplateReference? ValidateTemplate(SendNotificationRequest request, Channel[] channels, Action<string, string> fail)
+    {
+        if (request.Template is null)
+        {
+            if (request.TemplateVersion is not null) fail("templateVersion", "templateVersion needs a template.");
+            if (request.Locale is not null) fail("locale", "locale needs a template.");
+            return null;
+        }
+
+        var name = request.Template.Trim();
+        if (!TemplateNames.IsValid(name)) fail("template", TemplateNames.Rule);
+        if (request.TemplateVersion is < 1) fail("templateVersion", "templateVersion must be 1 or more.");
+        if (!LocaleFallback.IsValid(request.Locale)) fail("locale", "locale must be a language tag such as \"fr\" or \"fr-CA\".");
+        if (request.Subject is not null || request.Body is not null)
+        {
+            fail("template", "subject and body come from the template; send them without one, or the template without them.");
+        }
+
+        // The notification stores one subject and body (the dispatcher reads them for every
+        // channel), so a template request renders for exactly one channel (docs/0007).
+        if (channels.Length > 1)
+        {
+            fail("channels", "a request with a template names exactly one channel.");
+        }
+
+        return new TemplateReference(name, request.TemplateVersion, request.Locale is null ? null : LocaleFallback.Normalize(request.Locale));
     }
 
     private static Channel[] InferChannels(Recipient r)

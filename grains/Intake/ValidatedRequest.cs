@@ -1,8 +1,14 @@
 using Notifly.GrainInterfaces.Notifications;
+using Notifly.Grains.Templates;
 
 namespace Notifly.Grains.Intake;
 
-/// <summary>A request that passed validation, normalised, with the hash idempotency compares.</summary>
+/// <summary>
+/// A request that passed validation, normalised, with the hash idempotency compares. While
+/// <see cref="Template"/> is set, <see cref="Subject"/> and <see cref="Body"/> are still to be
+/// rendered (<see cref="TemplateIntake"/>); the hash covers the reference, not the rendering, so a
+/// retry after a new version was activated replays instead of conflicting.
+/// </summary>
 public sealed record ValidatedRequest(
     string EventType,
     string PayloadJson,
@@ -14,4 +20,5 @@ public sealed record ValidatedRequest(
     Priority Priority,
     DateTimeOffset? SendAt,
     string? IdempotencyKey,
-    byte[] PayloadHash);
+    byte[] PayloadHash,
+    TemplateReference? Template = null);

@@ -23,6 +23,10 @@ internal static class WebhookBody
             writer.WriteString("correlationId", work.CorrelationId);
             writer.WriteString("eventType", work.EventType);
             writer.WriteString("userId", work.UserId);
+            // A template's rendering (or the caller's own subject/body): without them a webhook
+            // receiver could not see what a templated notification says.
+            if (work.Subject is not null) writer.WriteString("subject", work.Subject);
+            if (work.Body is not null) writer.WriteString("body", work.Body);
             writer.WritePropertyName("payload");
             payload.RootElement.WriteTo(writer);
             writer.WriteNumber("attempt", work.Attempt);

@@ -107,8 +107,17 @@ public static class RequestedMessageParser
 
         var request = new SendNotificationRequest(
             message.EventType, message.Payload, channels, recipient, message.UserId, message.Subject, message.Body,
-            message.Priority, message.SendAt, notificationId);
+            message.Priority, message.SendAt, notificationId, message.Template, message.TemplateVersion, message.Locale);
         var validation = RequestValidator.Validate(request, null, enabledChannels, now);
+        if (validation.IsValid && validation.Request!.Template is not null)
+        {
+            // Rendering needs the tenant's templates from the database, which the ingestion batch
+            // does not read yet (docs/0007). Dead-lettered rather than stored unrendered: a
+            // notification without its text must not go out.
+            return ParsedRequest.Refused(IngestionErrorCodes.ValidationFailed,
+                "template is not supported on Kafka yet; send templated notifications over REST.", tenantId, notificationId);
+        }
+
         return validation.IsValid
             ? ParsedRequest.Valid(tenantId, notificationId, validation.Request!)
             : ParsedRequest.Refused(validation.ErrorCode!, Truncate(string.Join(" ", validation.Errors.SelectMany(e => e.Value))), tenantId, notificationId);

@@ -75,4 +75,17 @@ public class RequestedMessageParserTests
 
         parsed.ErrorCode.Should().Be("CHANNEL_DISABLED");
     }
+
+    [Fact]
+    public void Template_request_is_dead_lettered_until_kafka_renders_templates()
+    {
+        var parsed = Parse("""
+            {"notificationId":"n-t","eventType":"e","channel":"EMAIL","recipient":"user@example.com",
+             "payload":{"name":"Ada"},"template":"welcome","locale":"fr"}
+            """, header: Tenant);
+
+        parsed.ErrorCode.Should().Be("VALIDATION_FAILED");
+        parsed.ErrorMessage.Should().Contain("template");
+        parsed.Request.Should().BeNull();
+    }
 }
