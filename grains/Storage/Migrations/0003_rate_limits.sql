@@ -54,6 +54,13 @@ DECLARE
     v_block      integer;
     v_take       integer;
 BEGIN
+    -- Kafka may name a tenant that does not exist (dead-lettered later): no bucket row for it.
+    IF NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = p_tenant) THEN
+        RETURN QUERY SELECT p_needed, p_needed::double precision, p_needed::double precision,
+                            p_default_per_minute, p_default_per_hour, p_default_burst;
+        RETURN;
+    END IF;
+
     SELECT c.requests_per_minute, c.requests_per_hour, c.burst_limit INTO v_per_minute, v_per_hour, v_burst
       FROM rate_limit_config c WHERE c.tenant_id = p_tenant;
     IF NOT FOUND THEN

@@ -63,17 +63,25 @@ public sealed class RateLimiter(TokenBuckets buckets, IOptions<RateLimitOptions>
     }
 
     /// <summary>
-    /// Charges <paramref name="count"/> requests that must not be refused (Kafka) with one lease,
-    /// borrowing what the buckets do not hold. Returns for each request how long it must wait
-    /// for its token: zero for those the buckets could pay for now.
+    /// Charges requests that must not be refused (Kafka) with one round trip for all their
+    /// tenants, borrowing what the buckets do not hold. Returns, per tenant, how long each of its
+    /// requests (in order) must wait for its token: zero for those the buckets could pay for now.
     /// </summary>
-    public async Task<TimeSpan[]> ScheduleAsync(Guid tenantId, int count, CancellationToken cancellationToken)
+    public async Task<Dictionary<Guid, TimeSpan[]>> ScheduleAsync(
+        IReadOnlyCollection<(Guid TenantId, int Count)> charges, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var lease = await buckets.LeaseAsync(tenantId, count, borrow: true, time.GetUtcNow(), cancellationToken);
-        var waits = new TimeSpan[count];
-        for (var i = 0; i < count; i++)
+        var leases = await buckets.BorrowAsync(charges, now, cancellationToken);
+        var waits = new Dictionary<Guid, TimeSpan[]>(charges.Count);
+        foreach (var (tenantId, count) in charges)
         {
-            waits[i] = lease.WaitFor(i + 1).Wait;
+            var lease = leases[tenantId];
+            var tenantWaits = new TimeSpan[count];
+            for (var i = 0; i < count; i++)
+            {
+                tenantWaits[i] = lease.WaitFor(i + 1).Wait;
+            }
+
+            waits[tenantId] = tenantWaits;
         }
 
         return waits;
