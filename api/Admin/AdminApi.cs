@@ -13,7 +13,7 @@ using Notifly.Grains.Tenants;
 
 namespace Notifly.Api.Admin;
 
-/// <summary><c>/api/admin</c>: API keys, the dead-letter queue, tenant secrets. ADMIN keys only.</summary>
+/// <summary><c>/api/admin</c>: API keys, the dead-letter queue, tenant secrets and settings. ADMIN keys only.</summary>
 public static class AdminApi
 {
     public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder app)
@@ -26,6 +26,8 @@ public static class AdminApi
         admin.MapPost("/dlq/{id:guid}/retry", RetryDeadLetter).WithName("RetryDeadLetter");
         admin.MapDelete("/dlq/{id:guid}", DeleteDeadLetter).WithName("DeleteDeadLetter");
         admin.MapGet("/settings/webhook-secret", WebhookSecret).WithName("GetWebhookSigningSecret");
+        admin.MapGet("/settings", TenantSettingsApi.Get).WithName("GetTenantSettings");
+        admin.MapPut("/settings", TenantSettingsApi.Put).WithName("PutTenantSettings");
         return admin;
     }
 
@@ -133,5 +135,5 @@ public static class AdminApi
         return TypedResults.Ok(new WebhookSecretResponse(await TenantService.GetWebhookSecretAsync(scope, cancellationToken)));
     }
 
-    private static string Actor(HttpContext context) => $"api_key:{context.Caller().KeyPrefix}";
+    internal static string Actor(HttpContext context) => $"api_key:{context.Caller().KeyPrefix}";
 }

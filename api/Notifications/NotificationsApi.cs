@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Notifly.Api.Auth;
 using Notifly.Api.Http;
+using Notifly.Api.RateLimits;
 using Notifly.Api.Templates;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
@@ -15,6 +16,7 @@ using Notifly.Grains.Queries;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
 using Notifly.Grains.Templates;
+using Notifly.Grains.Tenants.RateLimits;
 
 namespace Notifly.Api.Notifications;
 
@@ -35,9 +37,16 @@ public static class NotificationsApi
     }
 
     public static async Task<Results<Accepted<NotificationAccepted>, ProblemHttpResult>> Send(
-        HttpContext context, IntakeWriter intake, TemplateIntake templates, IOptions<ChannelsOptions> channels, TimeProvider time,
-        CancellationToken cancellationToken)
+        HttpContext context, IntakeWriter intake, TemplateIntake templates, RateLimiter limiter, IOptions<ChannelsOptions> channels,
+        TimeProvider time, CancellationToken cancellationToken)
     {
+        // Before reading the body: a request over the limit costs no parsing, validation or intake.
+        var limit = await limiter.AcquireAsync(context.Caller().TenantId, 1, cancellationToken);
+        if (limit.Admitted == 0)
+        {
+            return RateLimitResponses.Refuse(context, limit, 1);
+        }
+
         var (item, problem) = await ReadRequestAsync(context, channels.Value, time, cancellationToken);
         if (problem is not null)
         {
@@ -85,8 +94,8 @@ public static class NotificationsApi
     }
 
     public static async Task<Results<Ok<BatchResponse>, ProblemHttpResult>> SendBatch(
-        HttpContext context, IntakeWriter intake, TemplateIntake templates, IOptions<ChannelsOptions> channels, TimeProvider time,
-        CancellationToken cancellationToken)
+        HttpContext context, IntakeWriter intake, TemplateIntake templates, RateLimiter limiter, IOptions<ChannelsOptions> channels,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var (batch, problem) = await JsonBody.ReadAsync<BatchSendRequest>(context.Request, cancellationToken);
         if (problem is not null)
@@ -99,10 +108,28 @@ public static class NotificationsApi
             return Problems.Validation("notifications", $"notifications must hold 1–{IntakeLimits.MaxBatchSize} requests.");
         }
 
-        var now = time.GetUtcNow();
+        // Every item costs a token. The first items that fit go on; the rest are refused one by
+        // one (429 in their results), and the whole batch only when not one of them fits.
+        var limit = await limiter.AcquireAsync(context.Caller().TenantId, items.Count, cancellationToken);
+        if (limit.Admitted == 0)
+        {
+            return RateLimitResponses.Refuse(context, limit, items.Count);
+        }
+
         var results = new BatchItemResult[items.Count];
+        if (limit.Admitted < items.Count)
+        {
+            var seconds = RateLimitResponses.SetHeaders(context, limit, items.Count - limit.Admitted);
+            for (var i = limit.Admitted; i < items.Count; i++)
+            {
+                results[i] = new BatchItemResult(i, StatusCodes.Status429TooManyRequests, ErrorCode: ErrorCodes.RateLimitExceeded,
+                    Error: $"the tenant's rate limit is exceeded; retry after {seconds} s.");
+            }
+        }
+
+        var now = time.GetUtcNow();
         var valid = new List<(int Index, IntakeItem Item)>();
-        for (var i = 0; i < items.Count; i++)
+        for (var i = 0; i < limit.Admitted; i++)
         {
             var validation = items[i] is null
                 ? new Validation(null, new Dictionary<string, string[]> { ["$"] = ["item must be an object."] }, ErrorCodes.ValidationFailed)

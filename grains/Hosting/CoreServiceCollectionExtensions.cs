@@ -12,6 +12,7 @@ using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
 using Notifly.Grains.Templates;
 using Notifly.Grains.Tenants;
+using Notifly.Grains.Tenants.RateLimits;
 
 namespace Notifly.Grains.Hosting;
 
@@ -68,6 +69,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IPostgresNotificationHandler>(sp => sp.GetRequiredService<ApiKeyCache>());
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<TenantService>();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<TokenBuckets>();
+        services.AddSingleton<RateLimiter>();
+        services.AddSingleton<IPostgresNotificationHandler>(sp => sp.GetRequiredService<RateLimiter>());
+        services.AddSingleton<TenantSettingsService>();
         services.AddSingleton<PostgresListener>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresListener>());
         return services;

@@ -156,6 +156,7 @@ public sealed class IntakeBatch(Database database, TimeProvider time, IOptions<K
             }
         }
 
+        await RecordRateLimitedAsync(connection, transaction, items, rows, ids, inserted, now, cancellationToken);
         if (losers.Count > 0)
         {
             await ResolveExistingAsync(connection, transaction, items, losers, outcomes, cancellationToken);
@@ -179,6 +180,34 @@ public sealed class IntakeBatch(Database database, TimeProvider time, IOptions<K
         }
 
         return outcomes!;
+    }
+
+    /// <summary>
+    /// A RATE_LIMITED event after the CREATED one for each new notification whose sendAt the rate
+    /// limiter moved. A statement of its own, so the intake statement (and REST) pays nothing for it.
+    /// </summary>
+    private static async Task RecordRateLimitedAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<IntakeItem> items, List<int> rows, Guid[] ids,
+        HashSet<Guid> inserted, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var limited = Enumerable.Range(0, rows.Count).Where(n => items[rows[n]].RateLimited && inserted.Contains(ids[n])).ToArray();
+        if (limited.Length == 0)
+        {
+            return;
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO notification_events (tenant_id, notification_id, event, details, created_at)
+            SELECT u.tenant_id, u.id, 'RATE_LIMITED',
+                   jsonb_build_object('sendAt', u.send_at, 'reason', 'over the tenant''s rate limit: scheduled for when it has tokens again'), $4
+              FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) AS u(id, tenant_id, send_at)
+            """, connection, transaction)
+            .With(limited.Select(n => ids[n]).ToArray())
+            .With(limited.Select(n => items[rows[n]].TenantId).ToArray())
+            .With(limited.Select(n => items[rows[n]].Request.SendAt!.Value).ToArray())
+            .With(now);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Answers requests whose key already existed: replay when the payload matches, conflict when not.</summary>

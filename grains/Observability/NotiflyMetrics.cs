@@ -92,4 +92,8 @@ public static class NotiflyMetrics
     public static void TrackOutboxPending(object owner, Func<double> read) => OutboxPendingSources[owner] = read;
 
     public static void UntrackOutboxPending(object owner) => OutboxPendingSources.TryRemove(owner, out _);
+
+    /// <summary>Requests over their tenant's rate limit, by source: rest (refused with 429), kafka (stored, scheduled for later).</summary>
+    public static readonly Counter<long> RateLimited =
+        Meter.CreateCounter<long>("notifly.rate_limited.requests", description: "Requests over their tenant's rate limit, by source.");
 }

@@ -140,6 +140,13 @@ public sealed class BenchHost : IAsyncDisposable
             {
                 ["ConnectionStrings:Notifly"] = connectionString,
                 ["Notifly:Role"] = role.ToString(),
+                // The bench measures throughput, not throttling: seed 000's 1000 a minute would
+                // refuse almost all of its ~17k requests/s for one tenant (docs/0006). Bigger
+                // blocks keep the bucket row out of the hot path at that rate. --set overrides.
+                ["Notifly:RateLimits:DefaultRequestsPerMinute"] = "1000000000",
+                ["Notifly:RateLimits:DefaultRequestsPerHour"] = "1000000000",
+                ["Notifly:RateLimits:DefaultBurstLimit"] = "1000000000",
+                ["Notifly:RateLimits:MaxLeaseBlock"] = "1000",
             });
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);

@@ -7,6 +7,7 @@ using Notifly.Grains.Channels;
 using Notifly.Grains.Intake;
 using Notifly.Grains.Observability;
 using Notifly.Grains.Runtime;
+using Notifly.Grains.Tenants.RateLimits;
 
 namespace Notifly.Grains.Kafka.Ingestion;
 
@@ -20,6 +21,7 @@ namespace Notifly.Grains.Kafka.Ingestion;
 public sealed partial class KafkaIngestionService(
     KafkaClients kafka,
     IntakeBatch intake,
+    RateLimiter limiter,
     WakeUpSignal wakeUp,
     IOptions<KafkaIngestionOptions> options,
     IOptions<ChannelsOptions> channels,
@@ -90,7 +92,7 @@ public sealed partial class KafkaIngestionService(
                 {
                     // On the pool: the intake builds its parameter arrays before its first await,
                     // and that work belongs beside the next batch's parsing, not before it.
-                    next.Write = Task.Run(() => WriteAsync(next.Items, stoppingToken), CancellationToken.None);
+                    next.Write = Task.Run(() => WriteAsync(next, stoppingToken), CancellationToken.None);
                     writing.Enqueue(next);
                 }
             }
@@ -206,17 +208,67 @@ public sealed partial class KafkaIngestionService(
         return prepared;
     }
 
-    private async Task<IntakeOutcome[]> WriteAsync(List<IntakeItem> items, CancellationToken stoppingToken)
+    private async Task<IntakeOutcome[]> WriteAsync(Prepared prepared, CancellationToken stoppingToken)
     {
+        var items = prepared.Items;
         if (items.Count == 0)
         {
             return [];
+        }
+
+        if (!prepared.Scheduled)
+        {
+            // Once per batch, not per try: a write retried after a database failure must not
+            // charge the tenants a second time.
+            await ScheduleOverLimitAsync(items, stoppingToken);
+            prepared.Scheduled = true;
         }
 
         var started = Stopwatch.GetTimestamp();
         var outcomes = await intake.WriteAsync(items, stoppingToken);
         NotiflyMetrics.KafkaIngestCommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         return outcomes;
+    }
+
+    /// <summary>
+    /// Rate limits without dropping (docs/0006): each tenant's requests are charged with one lease
+    /// for the whole batch, and those the bucket cannot pay for now keep their place but have
+    /// sendAt moved to when their token comes due (a client's later sendAt stands).
+    /// </summary>
+    private async Task ScheduleOverLimitAsync(List<IntakeItem> items, CancellationToken stoppingToken)
+    {
+        var now = time.GetUtcNow();
+        var byTenant = new Dictionary<Guid, List<int>>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (!byTenant.TryGetValue(items[i].TenantId, out var indexes))
+            {
+                byTenant[items[i].TenantId] = indexes = [];
+            }
+
+            indexes.Add(i);
+        }
+
+        var waits = await limiter.ScheduleAsync(byTenant.Select(t => (t.Key, t.Value.Count)).ToArray(), now, stoppingToken);
+        var limited = 0;
+        foreach (var (tenantId, indexes) in byTenant)
+        {
+            var tenantWaits = waits[tenantId];
+            for (var n = 0; n < indexes.Count; n++)
+            {
+                var item = items[indexes[n]];
+                var until = now + tenantWaits[n];
+                if (tenantWaits[n] <= TimeSpan.Zero || item.Request.SendAt >= until)
+                {
+                    continue;
+                }
+
+                items[indexes[n]] = item with { Request = item.Request with { SendAt = until }, RateLimited = true };
+                limited++;
+            }
+        }
+
+        NotiflyMetrics.RateLimited.Add(limited, new KeyValuePair<string, object?>("source", "kafka"));
     }
 
     /// <summary>
@@ -235,7 +287,7 @@ public sealed partial class KafkaIngestionService(
         if (!RetryUntilDone(consumer, "database", async () =>
             {
                 // The first try is the write started while this batch was being collected.
-                var write = started ?? WriteAsync(prepared.Items, stoppingToken);
+                var write = started ?? WriteAsync(prepared, stoppingToken);
                 started = null;
                 outcomes = await write;
             }, stoppingToken))
@@ -451,6 +503,9 @@ public sealed partial class KafkaIngestionService(
         public List<DeadLetter> DeadLetters { get; } = [];
 
         public Task<IntakeOutcome[]>? Write { get; set; }
+
+        /// <summary>The rate limiter has charged this batch and moved its over-limit requests' sendAt.</summary>
+        public bool Scheduled { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka {Client}: {Code} {Reason}")]

@@ -1,0 +1,19 @@
+namespace Notifly.Grains.Tenants.RateLimits;
+
+/// <summary>
+/// What one lease on a tenant's bucket row returned: the tokens granted, the tokens each bucket
+/// held before the take (after refill), and the limits in force.
+/// </summary>
+public sealed record TokenLease(int Granted, double MinuteAvailable, double HourAvailable, int PerMinute, int PerHour, int Burst)
+{
+    /// <summary>
+    /// How long after the lease the bucket can give its <paramref name="nth"/> token counted from
+    /// the lease (1 = the first one not granted, when nothing was granted), and which limit binds.
+    /// </summary>
+    public (TimeSpan Wait, bool HourBinds) WaitFor(double nth)
+    {
+        var minute = Math.Max(0, (nth - MinuteAvailable) / (PerMinute / 60.0));
+        var hour = Math.Max(0, (nth - HourAvailable) / (PerHour / 3600.0));
+        return (TimeSpan.FromSeconds(Math.Max(minute, hour)), hour > minute);
+    }
+}
