@@ -8,4 +8,4 @@ scripts/ensure-deps.sh --run
 dotnet build bench/Notifly.Bench/Notifly.Bench.csproj -c Release --nologo -v quiet
 # The built program itself rather than `dotnet run`, so that the time limit's SIGTERM reaches it
 # and it stops PostgreSQL and deletes its data directory on the way out.
-exec timeout --kill-after=30 300 bench/Notifly.Bench/bin/Release/net10.0/Notifly.Bench "$@"
+exec timeout --kill-after=30 900 bench/Notifly.Bench/bin/Release/net10.0/Notifly.Bench "$@"

@@ -106,6 +106,8 @@ public static class BenchmarkRun
         PhaseNames.IntakeRate => await HttpPhases.IntakeRateAsync(context, cancellationToken),
         PhaseNames.KafkaRaw => await KafkaPhases.RawConsumeAsync(context, cancellationToken),
         PhaseNames.KafkaIntake => await KafkaPhases.IntakeAsync(context, cancellationToken),
+        PhaseNames.DispatchPriority => await DispatchPhases.PriorityAsync(context, cancellationToken),
+        PhaseNames.DispatchFairness => await DispatchPhases.FairnessAsync(context, cancellationToken),
         // The database at the batch size intake actually formed: is PostgreSQL the limit at that size?
         PhaseNames.PostgresMatched => done.FirstOrDefault(p => p.Name == PhaseNames.IntakeMax) is { } max
             ? await DatabasePhases.RawAsync(context, name, ObservedBatchSize(max), cancellationToken)

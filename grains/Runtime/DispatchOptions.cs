@@ -21,9 +21,10 @@ public sealed class DispatchOptions
     public double ReservedForHighPriority { get; set; } = 0.2;
 
     /// <summary>
-    /// Most reminders one claim takes from one tenant at one priority: a tenant with a million
-    /// queued notifications gets this many per claim while every other tenant's due ones are
-    /// claimed beside them.
+    /// Reminders one claim may take from one tenant at one priority, when many queues share the
+    /// claim (with few, each may take an even split of <see cref="ClaimBatchSize"/>): a tenant with
+    /// a million queued notifications gets its share while every other tenant's due ones are
+    /// claimed beside them, and round-robin ordering decides who gets free slots first.
     /// </summary>
     [Range(1, 10_000)]
     public int FairShare { get; set; } = 32;

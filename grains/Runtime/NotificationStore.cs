@@ -29,7 +29,10 @@ public sealed class NotificationStore(
     /// </summary>
     /// <param name="max">Attempts to start at most (free slots).</param>
     /// <param name="maxBulk">Of those, normal- or low-priority ones at most (free unreserved slots).</param>
-    /// <param name="fairShare">Reminders taken from one tenant's queue at one priority at most.</param>
+    /// <param name="fairShare">
+    /// Reminders taken from one tenant's queue at one priority at least, when it has them; more
+    /// when there are few queues (an even split of <paramref name="max"/>).
+    /// </param>
     /// <param name="inFlight">Attempts this node is running per tenant: the least-served tenant goes first.</param>
     public async Task<IReadOnlyList<SendWork>> ClaimAndFireAsync(
         int max, int maxBulk, int fairShare, IReadOnlyDictionary<Guid, int> inFlight, TimeSpan lease, CancellationToken cancellationToken)
@@ -52,6 +55,8 @@ public sealed class NotificationStore(
                  CROSS JOIN LATERAL (SELECT r.priority, r.tenant_id FROM reminders r
                                       WHERE r.kind = 'notification' AND (r.priority, r.tenant_id) > (q.priority, q.tenant_id)
                                       ORDER BY r.priority, r.tenant_id LIMIT 1) next
+            ), sharing AS (
+                SELECT priority, count(*) AS queues FROM queues GROUP BY priority
             )
             -- The oldest due reminders of each queue, at most a fair share each. Most urgent
             -- priority first; within it, round-robin over tenants, counting what each already has
@@ -59,11 +64,14 @@ public sealed class NotificationStore(
             -- time. Rows locked here but cut by the LIMIT are released at commit.
             SELECT c.grain_id, c.priority
               FROM queues q
+              JOIN sharing USING (priority)
              CROSS JOIN LATERAL (SELECT r.grain_id, r.priority, r.due_at FROM reminders r
                                   WHERE r.kind = 'notification' AND r.priority = q.priority AND r.tenant_id = q.tenant_id
                                     AND r.due_at <= $1
                                   ORDER BY r.due_at
-                                  LIMIT $3
+                                  -- a fair share, or more when few queues of this priority share
+                                  -- the claim: a lone urgent queue must not be held to a trickle
+                                  LIMIT greatest($3, $2 / sharing.queues)
                                     FOR UPDATE SKIP LOCKED) c
               LEFT JOIN unnest($4::uuid[], $5::int[]) AS f(tenant_id, in_flight) ON f.tenant_id = q.tenant_id
              ORDER BY c.priority,

@@ -57,6 +57,9 @@ public sealed class BenchHost : IAsyncDisposable
 
     public IntakeBatch IntakeBatch => _app.Services.GetRequiredService<IntakeBatch>();
 
+    /// <summary>The REST intake's group commit, for phases that submit without HTTP.</summary>
+    public IntakeWriter IntakeWriter => _app.Services.GetRequiredService<IntakeWriter>();
+
     public static async Task<BenchHost> StartAsync(
         NotiflyRole role, IReadOnlyDictionary<string, string> settings, ILoggerFactory loggers, CancellationToken cancellationToken)
     {

@@ -13,11 +13,13 @@ public static class PhaseNames
     public const string Validated = "http-validated";
     public const string KafkaRaw = "kafka-raw";
     public const string KafkaIntake = "kafka-intake";
+    public const string DispatchPriority = "dispatch-priority";
+    public const string DispatchFairness = "dispatch-fairness";
 
     /// <summary>Run by default: the ceilings, the two REST intake measurements, the database at intake's batch size, Kafka intake and its ceiling.</summary>
-    public static readonly IReadOnlyList<string> Default = [Kestrel, PostgresRaw, PostgresWriter, IntakeMax, IntakeRate, PostgresMatched, KafkaRaw, KafkaIntake];
+    public static readonly IReadOnlyList<string> Default = [Kestrel, PostgresRaw, PostgresWriter, IntakeMax, IntakeRate, PostgresMatched, KafkaRaw, KafkaIntake, DispatchPriority, DispatchFairness];
 
     /// <summary>Every phase in running order; the breakdown phases split intake-max's CPU per request by stretch.</summary>
     public static readonly IReadOnlyList<string> All =
-        [Kestrel, Authenticated, Validated, PostgresRaw, PostgresWriter, IntakeMax, IntakeRate, PostgresMatched, KafkaRaw, KafkaIntake];
+        [Kestrel, Authenticated, Validated, PostgresRaw, PostgresWriter, IntakeMax, IntakeRate, PostgresMatched, KafkaRaw, KafkaIntake, DispatchPriority, DispatchFairness];
 }

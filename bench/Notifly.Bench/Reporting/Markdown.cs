@@ -83,6 +83,12 @@ public static class Markdown
             Line($"- Kafka intake ≥ {TargetKafkaRate:N0} requests/s to durable: {kafka.PerSecond:N0}/s, {(kafka.PerSecond >= TargetKafkaRate && kafka.ErrorCount == 0 ? "met" : "NOT met")} ({kafka.PerSecond / TargetKafkaRate:P0} of target)");
         }
 
+        if (report.Phase(PhaseNames.DispatchPriority) is { } urgent)
+        {
+            var met = urgent.Latency.P99 < 1000 && urgent.ErrorCount == 0 && urgent.PerSecond >= 0.99 * DispatchPhases.Rate;
+            Line($"- High-priority p99 < 1 s at {DispatchPhases.Rate:N0}/s with a low-priority backlog: p99 {urgent.Latency.P99:N0} ms at {urgent.PerSecond:N0}/s delivered, {urgent.ErrorCount} errors: {(met ? "met" : "NOT met")}");
+        }
+
         Line($"");
         Line($"Details:");
         Line($"");
