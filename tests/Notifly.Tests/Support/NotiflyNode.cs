@@ -29,9 +29,13 @@ public sealed class NotiflyNode : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Test defaults: fast retries, short leases; override any key through <paramref name="settings"/>.</summary>
+    /// <summary>
+    /// Test defaults: fast retries, short leases; override any key through <paramref name="settings"/>,
+    /// and any service (a fake clock) through <paramref name="services"/>.
+    /// </summary>
     public static async Task<NotiflyNode> StartAsync(
-        string connectionString, IDictionary<string, string?>? settings = null, NotiflyRole role = NotiflyRole.All)
+        string connectionString, IDictionary<string, string?>? settings = null, NotiflyRole role = NotiflyRole.All,
+        Action<IServiceCollection>? services = null)
     {
         var config = new Dictionary<string, string?>
         {
@@ -57,6 +61,7 @@ public sealed class NotiflyNode : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(config);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+            services?.Invoke(builder.Services);
         });
         try
         {
