@@ -9,6 +9,7 @@ using Notifly.Api.Auth;
 using Notifly.Api.Http;
 using Notifly.Api.Metrics;
 using Notifly.Api.Notifications;
+using Notifly.Api.Recipients;
 using Notifly.Api.Templates;
 using Notifly.Grains.Observability;
 using Notifly.Grains.Storage;
@@ -51,6 +52,8 @@ public static class ApiServiceCollectionExtensions
         app.MapNotificationsApi();
         app.MapAdminApi();
         app.MapTemplatesApi();
+        app.MapRecipientsApi();
+        app.MapUnsubscribeApi();
         app.MapHealthApi();
         app.MapMetricsApi();
         _ = app.Services.GetRequiredService<PrometheusMetrics>(); // listen from the start, not from the first scrape

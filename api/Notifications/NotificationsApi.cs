@@ -13,6 +13,7 @@ using Notifly.Grains.Channels;
 using Notifly.Grains.Intake;
 using Notifly.Grains.Notifications;
 using Notifly.Grains.Queries;
+using Notifly.Grains.Recipients;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
 using Notifly.Grains.Templates;
@@ -37,8 +38,8 @@ public static class NotificationsApi
     }
 
     public static async Task<Results<Accepted<NotificationAccepted>, ProblemHttpResult>> Send(
-        HttpContext context, IntakeWriter intake, TemplateIntake templates, RateLimiter limiter, IOptions<ChannelsOptions> channels,
-        TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, IntakeWriter intake, TemplateIntake templates, RecipientIntake recipients, RateLimiter limiter,
+        IOptions<ChannelsOptions> channels, TimeProvider time, CancellationToken cancellationToken)
     {
         // Before reading the body: a request over the limit costs no parsing, validation or intake.
         var limit = await limiter.AcquireAsync(context.Caller().TenantId, 1, cancellationToken);
@@ -47,7 +48,7 @@ public static class NotificationsApi
             return RateLimitResponses.Refuse(context, limit, 1);
         }
 
-        var (item, problem) = await ReadRequestAsync(context, channels.Value, time, cancellationToken);
+        var (item, problem) = await ReadRequestAsync(context, channels.Value, recipients, time, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -77,13 +78,23 @@ public static class NotificationsApi
     }
 
     /// <summary>Everything <see cref="Send"/> does before the group commit: read, validate, attribute to the caller.</summary>
+    public static Task<(IntakeItem? Item, ProblemHttpResult? Problem)> ReadRequestAsync(
+        HttpContext context, ChannelsOptions channels, TimeProvider time, CancellationToken cancellationToken) =>
+        ReadRequestAsync(context, channels, null, time, cancellationToken);
+
+    /// <summary>As above, with the missing addresses of a request naming a userId filled from the profile first (docs/0009).</summary>
     public static async Task<(IntakeItem? Item, ProblemHttpResult? Problem)> ReadRequestAsync(
-        HttpContext context, ChannelsOptions channels, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, ChannelsOptions channels, RecipientIntake? recipients, TimeProvider time, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<SendNotificationRequest>(context.Request, cancellationToken);
         if (problem is not null)
         {
             return (null, problem);
+        }
+
+        if (recipients is not null)
+        {
+            request = (await recipients.FillAsync(context.Caller().TenantId, [request], cancellationToken))[0];
         }
 
         var header = context.Request.Headers["Idempotency-Key"].FirstOrDefault();
@@ -94,8 +105,8 @@ public static class NotificationsApi
     }
 
     public static async Task<Results<Ok<BatchResponse>, ProblemHttpResult>> SendBatch(
-        HttpContext context, IntakeWriter intake, TemplateIntake templates, RateLimiter limiter, IOptions<ChannelsOptions> channels,
-        TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, IntakeWriter intake, TemplateIntake templates, RecipientIntake recipients, RateLimiter limiter,
+        IOptions<ChannelsOptions> channels, TimeProvider time, CancellationToken cancellationToken)
     {
         var (batch, problem) = await JsonBody.ReadAsync<BatchSendRequest>(context.Request, cancellationToken);
         if (problem is not null)
@@ -128,12 +139,13 @@ public static class NotificationsApi
         }
 
         var now = time.GetUtcNow();
+        var requests = await recipients.FillAsync(context.Caller().TenantId, items.Take(limit.Admitted).ToArray(), cancellationToken);
         var valid = new List<(int Index, IntakeItem Item)>();
         for (var i = 0; i < limit.Admitted; i++)
         {
-            var validation = items[i] is null
+            var validation = requests[i] is not { } request
                 ? new Validation(null, new Dictionary<string, string[]> { ["$"] = ["item must be an object."] }, ErrorCodes.ValidationFailed)
-                : RequestValidator.Validate(items[i], null, channels.Value.Enabled, now);
+                : RequestValidator.Validate(request, null, channels.Value.Enabled, now);
             if (validation.IsValid)
             {
                 validation = await templates.RenderAsync(context.Caller().TenantId, validation.Request!, cancellationToken);

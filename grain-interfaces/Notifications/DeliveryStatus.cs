@@ -13,4 +13,7 @@ public enum DeliveryStatus
     [JsonStringEnumMemberName("SENT")] Sent,
     [JsonStringEnumMemberName("FAILED")] Failed,
     [JsonStringEnumMemberName("CANCELLED")] Cancelled,
+
+    // The recipient opted out of the channel: decided at intake, never attempted (docs/0009).
+    [JsonStringEnumMemberName("SKIPPED")] Skipped,
 }

@@ -8,6 +8,7 @@ using Notifly.Grains.Intake;
 using Notifly.Grains.Kafka;
 using Notifly.Grains.Kafka.Outbox;
 using Notifly.Grains.Notifications;
+using Notifly.Grains.Recipients;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
 using Notifly.Grains.Templates;
@@ -64,6 +65,10 @@ public static class CoreServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<IntakeWriter>());
         services.AddSingleton<TemplateRenderer>();
         services.AddSingleton<TemplateIntake>();
+        services.AddSingleton<RecipientStore>();
+        services.AddSingleton<RecipientIntake>();
+        services.AddSingleton<UnsubscribeLinks>();
+        services.AddOptions<RecipientsOptions>().BindConfiguration(RecipientsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<ApiKeyCache>();
         services.AddSingleton<IPostgresNotificationHandler>(sp => sp.GetRequiredService<ApiKeyCache>());

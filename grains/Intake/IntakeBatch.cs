@@ -6,6 +6,7 @@ using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Kafka;
 using Notifly.Grains.Kafka.Outbox;
 using Notifly.Grains.Notifications;
+using Notifly.Grains.Recipients;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
 
@@ -45,6 +46,8 @@ public sealed class IntakeBatch(Database database, TimeProvider time, IOptions<K
         ), reminders AS (
             INSERT INTO reminders (grain_id, kind, tenant_id, due_at, priority)
             SELECT id, 'notification', tenant_id, greatest(coalesce(send_at, $18), $18), priority FROM inserted
+             -- every channel opted out: nothing will ever be due (docs/0009)
+             WHERE status <> 'SKIPPED'
         ), events AS (
             INSERT INTO notification_events (tenant_id, notification_id, event, details, created_at)
             SELECT tenant_id, id, 'CREATED', jsonb_build_object('status', status, 'sendAt', send_at), $18 FROM inserted
@@ -107,10 +110,14 @@ public sealed class IntakeBatch(Database database, TimeProvider time, IOptions<K
         var ids = rows.Select(_ => Guid.CreateVersion7(now)).ToArray();
         var correlations = rows.Select(_ => Guid.NewGuid()).ToArray();
         var requests = rows.Select(i => items[i].Request).ToArray();
-        var states = rows.Select((i, n) => NotificationState.Create(ids[n], items[i].TenantId, requests[n].Channels, now, requests[n].SendAt)).ToArray();
 
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // Read in this transaction, so the decision is the one stored with the notification.
+        var skipped = await OptOuts.SkippedAsync(connection, transaction, rows.Select(i => (items[i].TenantId, items[i].Request)).ToArray(), cancellationToken);
+        var states = rows.Select((i, n) => NotificationState.Create(ids[n], items[i].TenantId, requests[n].Channels, now, requests[n].SendAt, skipped[n]))
+            .ToArray();
         var inserted = new HashSet<Guid>();
         await using (var command = new NpgsqlCommand(_sql, connection, transaction)
             .With(ids)
@@ -157,6 +164,7 @@ public sealed class IntakeBatch(Database database, TimeProvider time, IOptions<K
         }
 
         await RecordRateLimitedAsync(connection, transaction, items, rows, ids, inserted, now, cancellationToken);
+        await RecordSkippedAsync(connection, transaction, items, rows, ids, skipped, inserted, now, cancellationToken);
         if (losers.Count > 0)
         {
             await ResolveExistingAsync(connection, transaction, items, losers, outcomes, cancellationToken);
@@ -206,6 +214,33 @@ public sealed class IntakeBatch(Database database, TimeProvider time, IOptions<K
             .With(limited.Select(n => ids[n]).ToArray())
             .With(limited.Select(n => items[rows[n]].TenantId).ToArray())
             .With(limited.Select(n => items[rows[n]].Request.SendAt!.Value).ToArray())
+            .With(now);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A SKIPPED event per opted-out channel of each new notification; a statement only when there is one.</summary>
+    private static async Task RecordSkippedAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<IntakeItem> items, List<int> rows, Guid[] ids,
+        Channel[]?[] skipped, HashSet<Guid> inserted, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var events = Enumerable.Range(0, rows.Count)
+            .Where(n => skipped[n] is not null && inserted.Contains(ids[n]))
+            .SelectMany(n => skipped[n]!.Select(c => (Id: ids[n], items[rows[n]].TenantId, Channel: c.Name())))
+            .ToArray();
+        if (events.Length == 0)
+        {
+            return;
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO notification_events (tenant_id, notification_id, event, details, created_at)
+            SELECT u.tenant_id, u.id, 'SKIPPED', jsonb_build_object('channel', u.channel, 'reason', 'OPTED_OUT'), $4
+              FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(id, tenant_id, channel)
+            """, connection, transaction)
+            .With(events.Select(e => e.Id).ToArray())
+            .With(events.Select(e => e.TenantId).ToArray())
+            .With(events.Select(e => e.Channel).ToArray())
             .With(now);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }

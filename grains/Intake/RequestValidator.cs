@@ -191,15 +191,15 @@ public static partial class RequestValidator
         }
     }
 
-    private static bool IsEmail(string? value) =>
+    internal static bool IsEmail(string? value) =>
         !string.IsNullOrWhiteSpace(value) && value.Length <= 320 && MailAddress.TryCreate(value, out var address) && address.Address == value.Trim();
 
-    private static bool IsHttpUrl(string? value) =>
+    internal static bool IsHttpUrl(string? value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
     [GeneratedRegex(@"^[A-Za-z0-9._:\-]+$")]
-    private static partial Regex EventTypePattern();
+    internal static partial Regex EventTypePattern();
 
     [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
-    private static partial Regex PhonePattern();
+    internal static partial Regex PhonePattern();
 }

@@ -165,6 +165,7 @@ public static class NotificationMachine
         if (Any(DeliveryStatus.Pending)) return NotificationStatus.Accepted;
         if (Any(DeliveryStatus.Failed)) return NotificationStatus.Failed;
         if (Any(DeliveryStatus.Cancelled)) return NotificationStatus.Cancelled;
+        if (deliveries.All(d => d.Status == DeliveryStatus.Skipped)) return NotificationStatus.Skipped;
         return NotificationStatus.Sent;
     }
 }

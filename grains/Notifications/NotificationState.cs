@@ -16,13 +16,18 @@ public sealed record NotificationState(
     public DateTimeOffset? NextDueAt =>
         Deliveries.Where(d => !d.IsTerminal && d.DueAt is not null).Select(d => d.DueAt).Min();
 
+    /// <param name="skipped">Channels the recipient opted out of: SKIPPED from the start, never due (docs/0009).</param>
     public static NotificationState Create(
-        Guid id, Guid tenantId, IEnumerable<Channel> channels, DateTimeOffset now, DateTimeOffset? sendAt)
+        Guid id, Guid tenantId, IEnumerable<Channel> channels, DateTimeOffset now, DateTimeOffset? sendAt, IReadOnlyCollection<Channel>? skipped = null)
     {
         var scheduled = sendAt is { } at && at > now;
         var deliveries = channels
-            .Select(c => new DeliveryState(c, scheduled ? DeliveryStatus.Scheduled : DeliveryStatus.Pending, DueAt: scheduled ? sendAt : now))
+            .Select(c => skipped?.Contains(c) == true
+                ? new DeliveryState(c, DeliveryStatus.Skipped)
+                : new DeliveryState(c, scheduled ? DeliveryStatus.Scheduled : DeliveryStatus.Pending, DueAt: scheduled ? sendAt : now))
             .ToArray();
-        return new NotificationState(id, tenantId, scheduled ? NotificationStatus.Scheduled : NotificationStatus.Accepted, 1, deliveries);
+        var status = deliveries.All(d => d.Status == DeliveryStatus.Skipped) ? NotificationStatus.Skipped
+            : scheduled ? NotificationStatus.Scheduled : NotificationStatus.Accepted;
+        return new NotificationState(id, tenantId, status, 1, deliveries);
     }
 }

@@ -4,14 +4,17 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Notifly.GrainInterfaces.Notifications;
+using Notifly.Grains.Recipients;
 
 namespace Notifly.Grains.Channels.Email;
 
 /// <summary>
 /// Sends over SMTP with <see cref="SmtpClient"/>. Microsoft recommends MailKit instead, but MailKit
 /// is not in our package registry; SmtpClient speaks plain SMTP and STARTTLS, which is all a relay needs.
+/// With <see cref="UnsubscribeLinks"/> (the node always has it; unit tests may not) an email to a
+/// named user carries RFC 8058 one-click unsubscribe headers.
 /// </summary>
-public sealed class SmtpEmailSender(IOptions<SmtpOptions> options) : IChannelSender
+public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, UnsubscribeLinks? unsubscribe = null) : IChannelSender
 {
     public Channel Channel => Channel.Email;
 
@@ -28,6 +31,12 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options) : IChannelSen
 
         var settings = options.Value;
         using var message = BuildMessage(work, to, settings);
+        if (unsubscribe is not null && work.UserId is not null
+            && await unsubscribe.LinkAsync(work.TenantId, work.UserId, work.EventType, cancellationToken) is { } link)
+        {
+            message.Headers.Add("List-Unsubscribe", $"<{link}>");
+            message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
 
         // SmtpClient is not thread-safe and holds one connection: one per send keeps concurrent
         // deliveries apart at the price of a connection each.
