@@ -13,4 +13,7 @@ public enum DeliveryStatus
     [JsonStringEnumMemberName("SENT")] Sent,
     [JsonStringEnumMemberName("FAILED")] Failed,
     [JsonStringEnumMemberName("CANCELLED")] Cancelled,
+
+    /// <summary>A later channel of a fallback chain: not due, started only if the ones before it fail for good.</summary>
+    [JsonStringEnumMemberName("STANDBY")] Standby,
 }
