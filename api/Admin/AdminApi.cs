@@ -28,6 +28,7 @@ public static class AdminApi
         admin.MapGet("/settings/webhook-secret", WebhookSecret).WithName("GetWebhookSigningSecret");
         admin.MapGet("/settings", TenantSettingsApi.Get).WithName("GetTenantSettings");
         admin.MapPut("/settings", TenantSettingsApi.Put).WithName("PutTenantSettings");
+        admin.MapGet("/settings/retry-policies/preview", RetryPreviewApi.Preview).WithName("PreviewRetryPolicy");
         return admin;
     }
 

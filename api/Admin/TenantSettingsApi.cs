@@ -10,8 +10,9 @@ namespace Notifly.Api.Admin;
 
 /// <summary>
 /// <c>GET/PUT /api/admin/settings</c> (mapped by <see cref="AdminApi"/>, so ADMIN keys only): the
-/// tenant's settings object. A PUT replaces the rate limits whole and takes effect on every node
-/// at its next request (docs/0006).
+/// tenant's settings object. A PUT replaces each section it names (rateLimits, retryPolicies,
+/// channelFallback) whole, keeps the others, and takes effect on every node at its next request
+/// (docs/0006, docs/0008).
 /// </summary>
 public static class TenantSettingsApi
 {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Notifly.Api.Auth;
 using Notifly.Api.Http;
@@ -17,6 +18,7 @@ using Notifly.Grains.Recipients;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
 using Notifly.Grains.Templates;
+using Notifly.Grains.Tenants.Policies;
 using Notifly.Grains.Tenants.RateLimits;
 
 namespace Notifly.Api.Notifications;
@@ -77,6 +79,22 @@ public static class NotificationsApi
         }
     }
 
+    /// <summary>
+    /// The event type's fallback order when the request names no channels (docs/0008), from the
+    /// node's policy cache: no database read once the tenant's policies are cached.
+    /// </summary>
+    private static async Task<IReadOnlyList<Channel>?> FallbackOrderAsync(
+        HttpContext context, SendNotificationRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Channels is { Count: > 0 } || request.EventType is not { } eventType)
+        {
+            return null;
+        }
+
+        var policies = await context.RequestServices.GetRequiredService<TenantPolicyCache>().GetAsync(context.Caller().TenantId, cancellationToken);
+        return policies.FallbackFor(eventType.Trim());
+    }
+
     /// <summary>Everything <see cref="Send"/> does before the group commit: read, validate, attribute to the caller.</summary>
     public static Task<(IntakeItem? Item, ProblemHttpResult? Problem)> ReadRequestAsync(
         HttpContext context, ChannelsOptions channels, TimeProvider time, CancellationToken cancellationToken) =>
@@ -98,7 +116,8 @@ public static class NotificationsApi
         }
 
         var header = context.Request.Headers["Idempotency-Key"].FirstOrDefault();
-        var validation = RequestValidator.Validate(request!, header, channels.Enabled, time.GetUtcNow());
+        var fallback = await FallbackOrderAsync(context, request!, cancellationToken);
+        var validation = RequestValidator.Validate(request!, header, channels.Enabled, time.GetUtcNow(), fallback);
         return validation.IsValid
             ? (IntakeItem.FromApi(context.Caller(), validation.Request!), null)
             : (null, Problems.Validation(validation.Errors, validation.ErrorCode!));
@@ -145,7 +164,7 @@ public static class NotificationsApi
         {
             var validation = requests[i] is not { } request
                 ? new Validation(null, new Dictionary<string, string[]> { ["$"] = ["item must be an object."] }, ErrorCodes.ValidationFailed)
-                : RequestValidator.Validate(request, null, channels.Value.Enabled, now);
+                : RequestValidator.Validate(request, null, channels.Value.Enabled, now, await FallbackOrderAsync(context, request, cancellationToken));
             if (validation.IsValid)
             {
                 validation = await templates.RenderAsync(context.Caller().TenantId, validation.Request!, cancellationToken);

@@ -16,4 +16,7 @@ public enum DeliveryStatus
 
     // The recipient opted out of the channel: decided at intake, never attempted (docs/0009).
     [JsonStringEnumMemberName("SKIPPED")] Skipped,
+
+    /// <summary>A later channel of a fallback chain: not due, started only if the ones before it fail for good.</summary>
+    [JsonStringEnumMemberName("STANDBY")] Standby,
 }

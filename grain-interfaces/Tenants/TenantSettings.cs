@@ -1,7 +1,11 @@
 namespace Notifly.GrainInterfaces.Tenants;
 
 /// <summary>
-/// The body of <c>GET/PUT /api/admin/settings</c>. Policies that come later (retry policy,
-/// channel fallback) become siblings of <see cref="RateLimits"/>.
+/// The body of <c>GET/PUT /api/admin/settings</c>. A PUT replaces each section it names whole and
+/// leaves the sections it omits as they are. <see cref="ChannelFallback"/> maps an event type
+/// (or <c>*</c> for the rest) to the channels tried in turn, e.g. <c>["EMAIL","SMS","PUSH"]</c>.
 /// </summary>
-public sealed record TenantSettings(RateLimitSettings? RateLimits);
+public sealed record TenantSettings(
+    RateLimitSettings? RateLimits,
+    RetryPoliciesSettings? RetryPolicies = null,
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? ChannelFallback = null);

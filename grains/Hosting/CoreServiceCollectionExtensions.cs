@@ -13,6 +13,7 @@ using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
 using Notifly.Grains.Templates;
 using Notifly.Grains.Tenants;
+using Notifly.Grains.Tenants.Policies;
 using Notifly.Grains.Tenants.RateLimits;
 
 namespace Notifly.Grains.Hosting;
@@ -79,6 +80,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<IPostgresNotificationHandler>(sp => sp.GetRequiredService<RateLimiter>());
         services.AddSingleton<TenantSettingsService>();
+        services.AddSingleton<PolicySettingsStore>();
+        services.AddSingleton<TenantPolicyCache>();
+        services.AddSingleton<IPostgresNotificationHandler>(sp => sp.GetRequiredService<TenantPolicyCache>());
         services.AddSingleton<PostgresListener>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresListener>());
         return services;

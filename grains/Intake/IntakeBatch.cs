@@ -9,6 +9,7 @@ using Notifly.Grains.Notifications;
 using Notifly.Grains.Recipients;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
+using Notifly.Grains.Tenants.Policies;
 
 namespace Notifly.Grains.Intake;
 
@@ -18,25 +19,29 @@ namespace Notifly.Grains.Intake;
 /// (tenant, idempotency key) index decides between concurrent requests with one key, on any
 /// node; a request that loses is answered from the row that won. With Kafka on, the same
 /// statement writes each new notification's first status event to the outbox.
-/// </summary>
-public sealed class IntakeBatch(Database database, TimeProvider time, IOptions<KafkaOptions> kafka, OutboxSignal outboxSignal)
+/// Each notification is bound here to its tenant's retry policy for the event type, and a request
+/// taking the event type's fallback order gets its later channels in STANDBY (docs/0008).
+public sealed class IntakeBatch(
+    Database database, TimeProvider time, IOptions<KafkaOptions> kafka, OutboxSignal outboxSignal, TenantPolicyCache policies)
 {
     private const string InsertSql =
         """
         WITH input AS (
             SELECT u.* FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::bytea[], $6::text[], $7::smallint[],
                                    $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-                                   $15::text[], $16::timestamptz[], $17::uuid[])
+                                   $15::text[], $16::timestamptz[], $17::uuid[], $19::text[])
                    AS u(id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, channels, recipient,
-                        user_id, subject, body, payload, status, deliveries, send_at, api_key_id)
+                        user_id, subject, body, payload, status, deliveries, send_at, api_key_id, retry_policy)
              WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = u.tenant_id AND t.status = 'ACTIVE')
                AND (u.api_key_id IS NULL
                     OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = u.api_key_id AND k.tenant_id = u.tenant_id AND k.revoked_at IS NULL))
         ), inserted AS (
             INSERT INTO notifications (id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, channels,
-                                       recipient, user_id, subject, body, payload, status, deliveries, send_at, created_at, updated_at)
+                                       recipient, user_id, subject, body, payload, status, deliveries, send_at, created_at, updated_at,
+                                       retry_policy)
             SELECT id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, string_to_array(channels, ','),
-                   recipient::jsonb, user_id, subject, body, payload::jsonb, status, deliveries::jsonb, send_at, $18, $18
+                   recipient::jsonb, user_id, subject, body, payload::jsonb, status, deliveries::jsonb, send_at, $18, $18,
+                   retry_policy::jsonb
               FROM input
              -- Every writer (other nodes, Kafka's overlapping batches) takes the unique index's
              -- keys in one order, so two batches sharing keys wait for each other, never deadlock.
@@ -110,14 +115,24 @@ public sealed class IntakeBatch(Database database, TimeProvider time, IOptions<K
         var ids = rows.Select(_ => Guid.CreateVersion7(now)).ToArray();
         var correlations = rows.Select(_ => Guid.NewGuid()).ToArray();
         var requests = rows.Select(i => items[i].Request).ToArray();
+        var tenantPolicies = new Dictionary<Guid, TenantPolicies>();
+        foreach (var tenantId in rows.Select(i => items[i].TenantId).Distinct())
+        {
+            tenantPolicies[tenantId] = await policies.GetAsync(tenantId, cancellationToken);
+        }
 
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // Read in this transaction, so the decision is the one stored with the notification.
         var skipped = await OptOuts.SkippedAsync(connection, transaction, rows.Select(i => (items[i].TenantId, items[i].Request)).ToArray(), cancellationToken);
-        var states = rows.Select((i, n) => NotificationState.Create(ids[n], items[i].TenantId, requests[n].Channels, now, requests[n].SendAt, skipped[n]))
-            .ToArray();
+        var states = rows.Select((i, n) =>
+        {
+            // Opted-out channels are SKIPPED first; the fallback chain is what remains.
+            var created = NotificationState.Create(ids[n], items[i].TenantId, requests[n].Channels, now, requests[n].SendAt, skipped[n]);
+            var bound = created with { Retry = tenantPolicies[items[i].TenantId].RetryFor(requests[n].EventType) };
+            return requests[n].Fallback ? FallbackChain.Hold(bound) : bound;
+        }).ToArray();
         var inserted = new HashSet<Guid>();
         await using (var command = new NpgsqlCommand(_sql, connection, transaction)
             .With(ids)
@@ -137,7 +152,9 @@ public sealed class IntakeBatch(Database database, TimeProvider time, IOptions<K
             .With(states.Select(s => JsonSerializer.Serialize(s.Deliveries, Json.Options)).ToArray())
             .With(requests.Select(r => r.SendAt).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
             .With(rows.Select(i => items[i].ApiKeyId).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid)
-            .With(now))
+            .With(now)
+            .With(states.Select(s => s.Retry is null ? null : JsonSerializer.Serialize(s.Retry, Json.Options)).ToArray(),
+                NpgsqlDbType.Array | NpgsqlDbType.Text))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -165,6 +182,7 @@ public sealed class IntakeBatch(Database database, TimeProvider time, IOptions<K
 
         await RecordRateLimitedAsync(connection, transaction, items, rows, ids, inserted, now, cancellationToken);
         await RecordSkippedAsync(connection, transaction, items, rows, ids, skipped, inserted, now, cancellationToken);
+        await RecordUnaddressedAsync(connection, transaction, items, rows, ids, inserted, now, cancellationToken);
         if (losers.Count > 0)
         {
             await ResolveExistingAsync(connection, transaction, items, losers, outcomes, cancellationToken);
@@ -241,6 +259,37 @@ public sealed class IntakeBatch(Database database, TimeProvider time, IOptions<K
             .With(events.Select(e => e.Id).ToArray())
             .With(events.Select(e => e.TenantId).ToArray())
             .With(events.Select(e => e.Channel).ToArray())
+            .With(now);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A FALLBACK_SKIPPED event per channel of the event type's fallback order that the new
+    /// notification left out because its recipient has no address for it.
+    /// </summary>
+    private static async Task RecordUnaddressedAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<IntakeItem> items, List<int> rows, Guid[] ids,
+        HashSet<Guid> inserted, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var skipped = Enumerable.Range(0, rows.Count)
+            .Where(n => inserted.Contains(ids[n]))
+            .SelectMany(n => (items[rows[n]].Request.Unaddressed ?? []).Select(c => (Id: ids[n], items[rows[n]].TenantId, Channel: c)))
+            .ToArray();
+        if (skipped.Length == 0)
+        {
+            return;
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO notification_events (tenant_id, notification_id, event, details, created_at)
+            SELECT u.tenant_id, u.id, 'FALLBACK_SKIPPED',
+                   jsonb_build_object('channel', u.channel, 'reason', 'NO_ADDRESS'), $4
+              FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(id, tenant_id, channel)
+            """, connection, transaction)
+            .With(skipped.Select(s => s.Id).ToArray())
+            .With(skipped.Select(s => s.TenantId).ToArray())
+            .With(skipped.Select(s => s.Channel.Name()).ToArray())
             .With(now);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }

@@ -15,8 +15,15 @@ namespace Notifly.Grains.Intake;
 /// </summary>
 public static partial class RequestValidator
 {
+    /// <param name="fallbackOrder">
+    /// The tenant's fallback order for the request's event type, if any: a request naming no
+    /// channels then gets that chain, less the channels its recipient has no address for
+    /// (docs/0008). Channels the deployment has not enabled stay in the chain and fail at their
+    /// turn with CHANNEL_DISABLED, handing over to the next.
+    /// </param>
     public static Validation Validate(
-        SendNotificationRequest request, string? headerIdempotencyKey, ISet<Channel> enabledChannels, DateTimeOffset now)
+        SendNotificationRequest request, string? headerIdempotencyKey, ISet<Channel> enabledChannels, DateTimeOffset now,
+        IReadOnlyList<Channel>? fallbackOrder = null)
     {
         var errors = new Dictionary<string, List<string>>();
         var channelDisabled = false;
@@ -55,17 +62,21 @@ public static partial class RequestValidator
         }
 
         var recipient = request.Recipient ?? new Recipient();
+        var fallback = request.Channels is not { Count: > 0 } && fallbackOrder is { Count: > 0 };
         var channels = request.Channels is { Count: > 0 } explicitChannels
             ? explicitChannels.Distinct().ToArray()
-            : InferChannels(recipient);
+            : fallback ? fallbackOrder!.Where(c => HasAddress(recipient, c)).ToArray() : InferChannels(recipient);
+        Channel[] unaddressed = fallback ? [.. fallbackOrder!.Except(channels)] : [];
         if (channels.Length == 0)
         {
-            Fail("channels", "channels is required (e.g. [\"EMAIL\", \"WEBHOOK\"]) unless the recipient names an address to infer it from.");
+            Fail("channels", fallback
+                ? $"the recipient has no address for any channel of the event type's fallback order ({string.Join(", ", fallbackOrder!.Select(c => c.Name()))})."
+                : "channels is required (e.g. [\"EMAIL\", \"WEBHOOK\"]) unless the recipient names an address to infer it from.");
         }
 
         foreach (var channel in channels)
         {
-            if (!enabledChannels.Contains(channel))
+            if (!fallback && !enabledChannels.Contains(channel))
             {
                 Fail("channels", $"channel {channel.Name()} is not enabled.");
                 channelDisabled = true;
@@ -118,7 +129,7 @@ public static partial class RequestValidator
 
         var validated = new ValidatedRequest(
             eventType!, payloadJson!, channels, recipient, request.UserId, request.Subject, request.Body,
-            request.Priority ?? Priority.Normal, request.SendAt?.ToUniversalTime(), key, [], template);
+            request.Priority ?? Priority.Normal, request.SendAt?.ToUniversalTime(), key, [], template, fallback, unaddressed);
         return new Validation(validated with { PayloadHash = Hash(validated) }, new Dictionary<string, string[]>(), null);
     }
 
@@ -182,6 +193,15 @@ public static partial class RequestValidator
         if (r.WebhookUrl is not null) inferred.Add(Channel.Webhook);
         return [.. inferred];
     }
+
+    private static bool HasAddress(Recipient r, Channel c) => c switch
+    {
+        Channel.Email => r.Email is not null,
+        Channel.Sms => r.Phone is not null,
+        Channel.Push => r.PushToken is not null,
+        Channel.Webhook => r.WebhookUrl is not null,
+        _ => false,
+    };
 
     private static void CheckLength(string field, string? value, int max, Action<string, string> fail)
     {

@@ -7,7 +7,9 @@ namespace Notifly.Grains.Intake;
 /// A request that passed validation, normalised, with the hash idempotency compares. While
 /// <see cref="Template"/> is set, <see cref="Subject"/> and <see cref="Body"/> are still to be
 /// rendered (<see cref="TemplateIntake"/>); the hash covers the reference, not the rendering, so a
-/// retry after a new version was activated replays instead of conflicting.
+/// retry after a new version was activated replays instead of conflicting. <see cref="Fallback"/>
+/// marks channels taken from the event type's fallback order, tried one after another;
+/// <see cref="Unaddressed"/> are the channels of that order left out for want of an address.
 /// </summary>
 public sealed record ValidatedRequest(
     string EventType,
@@ -21,4 +23,6 @@ public sealed record ValidatedRequest(
     DateTimeOffset? SendAt,
     string? IdempotencyKey,
     byte[] PayloadHash,
-    TemplateReference? Template = null);
+    TemplateReference? Template = null,
+    bool Fallback = false,
+    IReadOnlyList<Channel>? Unaddressed = null);

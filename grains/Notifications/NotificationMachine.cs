@@ -7,12 +7,16 @@ namespace Notifly.Grains.Notifications;
 /// The NotificationGrain's behaviour as a pure function <c>(state, command, now) → turn</c>.
 /// No I/O, no clock, no randomness of its own (jitter comes in with the command), so every
 /// transition can be tested on its own and the runtime only persists what this decides.
+/// The retry policy is the one bound into the state at accept time; <c>policy</c> (the
+/// deployment's) applies only to a state without one. A notification whose later channels wait
+/// in STANDBY is a fallback chain: a channel that fails for good hands over to the next one.
 /// </summary>
 public static class NotificationMachine
 {
     public static TurnResult Apply(NotificationState state, NotificationCommand command, DateTimeOffset now, RetryPolicy policy)
     {
         var turn = new Turn(state, now);
+        policy = state.Retry ?? policy;
         var rejection = command switch
         {
             NotificationCommand.Fire fire => Fire(turn, fire, policy),
@@ -42,7 +46,7 @@ public static class NotificationMachine
                 turn.Event("LEASE_EXPIRED", ("channel", d.Channel), ("attempt", d.Attempts));
                 if (d.AttemptsInRound >= policy.MaxAttempts)
                 {
-                    DeadLetter(turn, d, "LEASE_EXPIRED", "attempt lease expired", "RETRY_EXHAUSTED");
+                    FailForGood(turn, d, "LEASE_EXPIRED", "attempt lease expired", "RETRY_EXHAUSTED");
                     continue;
                 }
             }
@@ -90,13 +94,13 @@ public static class NotificationMachine
 
         if (!transient)
         {
-            DeadLetter(turn, d, code, o.ErrorMessage, "PERMANENT_FAILURE");
+            FailForGood(turn, d, code, o.ErrorMessage, "PERMANENT_FAILURE");
             return null;
         }
 
         if (d.AttemptsInRound >= policy.MaxAttempts)
         {
-            DeadLetter(turn, d, code, o.ErrorMessage, "RETRY_EXHAUSTED");
+            FailForGood(turn, d, code, o.ErrorMessage, "RETRY_EXHAUSTED");
             return null;
         }
 
@@ -113,6 +117,26 @@ public static class NotificationMachine
         return null;
     }
 
+    /// <summary>
+    /// A channel is done for: the next STANDBY channel of a fallback chain takes over, due at
+    /// once (the next reminder claim starts it); without one, the channel is dead-lettered. Only
+    /// that last failure enters the DLQ: a channel that handed over is not a lost notification.
+    /// </summary>
+    private static void FailForGood(Turn turn, DeliveryState d, string code, string? message, string reason)
+    {
+        var next = turn.Deliveries.FirstOrDefault(x => x.Status == DeliveryStatus.Standby);
+        if (next is null)
+        {
+            DeadLetter(turn, d, code, message, reason);
+            return;
+        }
+
+        turn.Set(d with { Status = DeliveryStatus.Failed, DueAt = null, LastErrorCode = code, LastError = message, Superseded = true });
+        turn.Set(next with { Status = DeliveryStatus.Pending, DueAt = turn.Now });
+        turn.Event("FALLBACK", ("from", d.Channel), ("to", next.Channel), ("reason", reason), ("errorCode", code),
+            ("attempts", d.Attempts));
+    }
+
     private static void DeadLetter(Turn turn, DeliveryState d, string code, string? message, string reason)
     {
         turn.Set(d with { Status = DeliveryStatus.Failed, DueAt = null, LastErrorCode = code, LastError = message });
@@ -127,8 +151,9 @@ public static class NotificationMachine
             return "IN_FLIGHT";
         }
 
+        // Standby channels alone (their chain already delivered) leave nothing to cancel.
         var open = turn.Deliveries.Where(d => !d.IsTerminal).ToArray();
-        if (open.Length == 0)
+        if (open.All(d => d.Status == DeliveryStatus.Standby))
         {
             return "NOT_CANCELLABLE";
         }
@@ -145,8 +170,9 @@ public static class NotificationMachine
     private static string? RetryDeadLetter(Turn turn, NotificationCommand.RetryDeadLetter retry)
     {
         var d = turn.Find(retry.Channel);
-        if (d is null || d.Status != DeliveryStatus.Failed)
+        if (d is null || d.Status != DeliveryStatus.Failed || d.Superseded)
         {
+            // A superseded channel handed over to the next one and never entered the DLQ.
             return "NOT_DEAD_LETTERED";
         }
 
@@ -155,14 +181,23 @@ public static class NotificationMachine
         return null;
     }
 
-    /// <summary>Derives the notification's status from its deliveries.</summary>
+    /// <summary>
+    /// Derives the notification's status from its deliveries. Standby and superseded channels of
+    /// a fallback chain do not count: the chain's status is its current channel's. A channel
+    /// pending after another was attempted is a fallback waiting to start: RETRYING, since the
+    /// notification cannot go back to ACCEPTED.
+    /// </summary>
     public static NotificationStatus Derive(IReadOnlyList<DeliveryState> deliveries)
     {
-        bool Any(DeliveryStatus s) => deliveries.Any(d => d.Status == s);
+        bool Any(DeliveryStatus s) => deliveries.Any(d => d.Status == s && !d.Superseded);
         if (Any(DeliveryStatus.Processing)) return NotificationStatus.Processing;
         if (Any(DeliveryStatus.Retrying)) return NotificationStatus.Retrying;
         if (Any(DeliveryStatus.Scheduled)) return NotificationStatus.Scheduled;
-        if (Any(DeliveryStatus.Pending)) return NotificationStatus.Accepted;
+        if (Any(DeliveryStatus.Pending))
+        {
+            return deliveries.Any(d => d.Attempts > 0) ? NotificationStatus.Retrying : NotificationStatus.Accepted;
+        }
+
         if (Any(DeliveryStatus.Failed)) return NotificationStatus.Failed;
         if (Any(DeliveryStatus.Cancelled)) return NotificationStatus.Cancelled;
         if (deliveries.All(d => d.Status == DeliveryStatus.Skipped)) return NotificationStatus.Skipped;

@@ -2,13 +2,18 @@ using Notifly.GrainInterfaces.Notifications;
 
 namespace Notifly.Grains.Notifications;
 
-/// <summary>The persisted state of a NotificationGrain (one row of <c>notifications</c>).</summary>
+/// <summary>
+/// The persisted state of a NotificationGrain (one row of <c>notifications</c>). <see cref="Retry"/>
+/// is the tenant's retry policy for the event type, bound when the request was accepted; null
+/// means the deployment's <c>Notifly:Retry</c> (docs/0008).
+/// </summary>
 public sealed record NotificationState(
     Guid Id,
     Guid TenantId,
     NotificationStatus Status,
     int Version,
-    IReadOnlyList<DeliveryState> Deliveries)
+    IReadOnlyList<DeliveryState> Deliveries,
+    RetryPolicy? Retry = null)
 {
     public DeliveryState? Delivery(Channel channel) => Deliveries.FirstOrDefault(d => d.Channel == channel);
 

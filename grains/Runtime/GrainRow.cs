@@ -9,7 +9,7 @@ namespace Notifly.Grains.Runtime;
 internal static class GrainRow
 {
     /// <summary>The columns <see cref="Read"/> expects, in order, for table alias <c>n</c>.</summary>
-    public const string Columns = "n.id, n.tenant_id, n.status, n.version, n.deliveries::text, n.priority";
+    public const string Columns = "n.id, n.tenant_id, n.status, n.version, n.deliveries::text, n.priority, n.retry_policy::text";
 
     public static (NotificationState State, short Priority) Read(NpgsqlDataReader reader) =>
         (new NotificationState(
@@ -17,6 +17,7 @@ internal static class GrainRow
             reader.GetGuid(1),
             Wire.ParseStatus(reader.GetString(2)),
             reader.GetInt32(3),
-            JsonSerializer.Deserialize<DeliveryState[]>(reader.GetString(4), Json.Options)!),
+            JsonSerializer.Deserialize<DeliveryState[]>(reader.GetString(4), Json.Options)!,
+            reader.IsDBNull(6) ? null : JsonSerializer.Deserialize<RetryPolicy>(reader.GetString(6), Json.Options)),
          reader.GetInt16(5));
 }

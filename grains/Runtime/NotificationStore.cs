@@ -15,7 +15,9 @@ namespace Notifly.Grains.Runtime;
 /// row, applies <see cref="NotificationMachine"/>, and writes state and effects in the same
 /// transaction. Many grains' turns share one transaction; each stays atomic and ordered.
 /// Status changes and dead letters go to the Kafka outbox only when Kafka is configured, so a
-/// REST-only deployment writes no rows nobody would publish.
+/// REST-only deployment writes no rows nobody would publish. <c>policy</c> is the deployment's
+/// retry policy, for notifications accepted without one bound (docs/0008): no turn reads the
+/// tenant's policies.
 /// </summary>
 public sealed class NotificationStore(
     Database database, TimeProvider time, RetryPolicy policy, IOptions<KafkaOptions> kafka, OutboxSignal outboxSignal)
@@ -120,13 +122,13 @@ public sealed class NotificationStore(
             {
                 var (state, priority) = GrainRow.Read(reader);
                 rows.Add((state, priority, new SendContext(
-                    reader.GetGuid(6), reader.GetString(7), reader.GetString(8),
-                    JsonSerializer.Deserialize<Recipient>(reader.GetString(9), Json.Options)!,
-                    reader.IsDBNull(10) ? null : reader.GetString(10),
+                    reader.GetGuid(7), reader.GetString(8), reader.GetString(9),
+                    JsonSerializer.Deserialize<Recipient>(reader.GetString(10), Json.Options)!,
                     reader.IsDBNull(11) ? null : reader.GetString(11),
                     reader.IsDBNull(12) ? null : reader.GetString(12),
-                    reader.GetFieldValue<DateTimeOffset>(13),
-                    reader.GetString(14))));
+                    reader.IsDBNull(13) ? null : reader.GetString(13),
+                    reader.GetFieldValue<DateTimeOffset>(14),
+                    reader.GetString(15))));
             }
         }
 

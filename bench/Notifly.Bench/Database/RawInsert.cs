@@ -96,6 +96,7 @@ public sealed class RawInsert
             Add(command, _sendAts, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz);
             Add(command, _keyIds);
             Add(command, now);
+            Add(command, _nulls, NpgsqlDbType.Array | NpgsqlDbType.Text); // retry_policy: the deployment's
             if (_prepare)
             {
                 // Npgsql keeps the prepared statement on the physical connection: only the first use on each one pays.

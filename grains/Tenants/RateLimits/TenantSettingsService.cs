@@ -3,32 +3,44 @@ using Microsoft.Extensions.Options;
 using Notifly.GrainInterfaces.Tenants;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
+using Notifly.Grains.Tenants.Policies;
 
 namespace Notifly.Grains.Tenants.RateLimits;
 
-/// <summary>Reads and replaces a tenant's settings (for now its rate limits), audited and announced to every node.</summary>
-public sealed class TenantSettingsService(IOptions<RateLimitOptions> options, TimeProvider time)
+/// <summary>
+/// Reads and replaces a tenant's settings (rate limits, retry policies, channel fallback), audited
+/// and announced to every node. A PUT replaces the sections it names and keeps the others.
+/// </summary>
+public sealed class TenantSettingsService(IOptions<RateLimitOptions> options, TimeProvider time, PolicySettingsStore policies)
 {
     public async Task<TenantSettings> GetAsync(TenantScope scope, CancellationToken cancellationToken)
+    {
+        var limits = await GetRateLimitsAsync(scope, cancellationToken);
+        var (retry, fallback) = await policies.GetAsync(scope, cancellationToken);
+        return new TenantSettings(limits, retry, fallback);
+    }
+
+    private async Task<RateLimitSettings> GetRateLimitsAsync(TenantScope scope, CancellationToken cancellationToken)
     {
         // No tenant filter: Row Level Security confines the scope to its tenant.
         await using var command = scope.Command("SELECT requests_per_minute, requests_per_hour, burst_limit FROM rate_limit_config");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (await reader.ReadAsync(cancellationToken))
         {
-            return new TenantSettings(new RateLimitSettings(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2)));
+            return new RateLimitSettings(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2));
         }
 
         var defaults = options.Value;
-        return new TenantSettings(new RateLimitSettings(defaults.DefaultRequestsPerMinute, defaults.DefaultRequestsPerHour, defaults.DefaultBurstLimit));
+        return new RateLimitSettings(defaults.DefaultRequestsPerMinute, defaults.DefaultRequestsPerHour, defaults.DefaultBurstLimit);
     }
 
     /// <summary>Stores validated settings (see <see cref="TenantSettingsValidator"/>); the caller commits.</summary>
     public async Task<TenantSettings> PutAsync(TenantScope scope, TenantSettings settings, string actor, CancellationToken cancellationToken)
     {
         var before = await GetAsync(scope, cancellationToken);
-        var limits = settings.RateLimits!;
-        await using (var command = scope.Command(
+        if (settings.RateLimits is { } limits)
+        {
+            await using var command = scope.Command(
             """
             INSERT INTO rate_limit_config (tenant_id, requests_per_minute, requests_per_hour, burst_limit, updated_at)
             VALUES ($1, $2, $3, $4, $5)
@@ -36,12 +48,14 @@ public sealed class TenantSettingsService(IOptions<RateLimitOptions> options, Ti
                SET requests_per_minute = excluded.requests_per_minute, requests_per_hour = excluded.requests_per_hour,
                    burst_limit = excluded.burst_limit, updated_at = excluded.updated_at
             """).With(scope.TenantId).With(limits.RequestsPerMinute!.Value).With(limits.RequestsPerHour!.Value)
-                .With(limits.BurstLimit!.Value).With(time.GetUtcNow()))
-        {
+                .With(limits.BurstLimit!.Value).With(time.GetUtcNow());
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var changes = JsonSerializer.Serialize(new { before, after = settings }, Json.Options);
+        await policies.PutAsync(scope, settings, cancellationToken);
+        var after = await GetAsync(scope, cancellationToken);
+
+        var changes = JsonSerializer.Serialize(new { before, after }, Json.Options);
         await using (var audit = scope.Command(
             """
             INSERT INTO admin_audit_logs (tenant_id, actor, action, resource_type, resource_id, changes)
@@ -52,13 +66,14 @@ public sealed class TenantSettingsService(IOptions<RateLimitOptions> options, Ti
         }
 
         // Delivered at commit, to every node including this one: each drops the tenant's leased
-        // tokens and its remembered refusal, so the next request leases under the new limits.
+        // tokens and its remembered refusal, so the next request leases under the new limits, and
+        // its cached policies, so the next request is accepted under the new ones.
         // Evicting here, before the commit, could let a request lease under the old row again.
         await using (var notify = scope.Command($"SELECT pg_notify('{PostgresChannels.TenantSettings}', $1)").With(scope.TenantId.ToString()))
         {
             await notify.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        return settings;
+        return after;
     }
 }

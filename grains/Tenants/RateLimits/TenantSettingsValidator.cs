@@ -1,4 +1,5 @@
 using Notifly.GrainInterfaces.Tenants;
+using Notifly.Grains.Tenants.Policies;
 
 namespace Notifly.Grains.Tenants.RateLimits;
 
@@ -11,15 +12,21 @@ public static class TenantSettingsValidator
     public static Dictionary<string, string[]> Validate(TenantSettings settings)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (settings.RateLimits is not { } limits)
+        // A PUT changes the sections it names; one naming none changes nothing and is a mistake.
+        if (settings is { RateLimits: null, RetryPolicies: null, ChannelFallback: null })
         {
-            errors["rateLimits"] = ["rateLimits is required."];
+            errors["rateLimits"] = ["rateLimits is required (or retryPolicies, channelFallback)."];
             return errors;
         }
 
-        Check(errors, "rateLimits.requestsPerMinute", limits.RequestsPerMinute);
-        Check(errors, "rateLimits.requestsPerHour", limits.RequestsPerHour);
-        Check(errors, "rateLimits.burstLimit", limits.BurstLimit);
+        if (settings.RateLimits is { } limits)
+        {
+            Check(errors, "rateLimits.requestsPerMinute", limits.RequestsPerMinute);
+            Check(errors, "rateLimits.requestsPerHour", limits.RequestsPerHour);
+            Check(errors, "rateLimits.burstLimit", limits.BurstLimit);
+        }
+
+        PolicySettingsValidator.Validate(settings, errors);
         return errors;
     }
 

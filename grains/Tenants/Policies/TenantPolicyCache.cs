@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using Npgsql;
+using Notifly.Grains.Notifications;
+using Notifly.Grains.Runtime;
+using Notifly.Grains.Storage;
+
+namespace Notifly.Grains.Tenants.Policies;
+
+/// <summary>
+/// Per-node cache of each tenant's retry policies and fallback orders, read at intake only (the
+/// policy is bound into the notification there, so the dispatcher never reads it). A settings
+/// change's NOTIFY evicts the tenant on every node; a lost LISTEN connection clears everything,
+/// since changes may have been missed while it was down.
+/// </summary>
+public sealed class TenantPolicyCache(Database database, RetryPolicy deployment) : IPostgresNotificationHandler
+{
+    private readonly ConcurrentDictionary<Guid, Lazy<Task<TenantPolicies>>> _tenants = new();
+
+    public async Task<TenantPolicies> GetAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        // The load is shared by concurrent callers, so it must not be cancelled by one of them.
+        var entry = _tenants.GetOrAdd(tenantId, id => new Lazy<Task<TenantPolicies>>(() => LoadAsync(id)));
+        try
+        {
+            return await entry.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            _tenants.TryRemove(new KeyValuePair<Guid, Lazy<Task<TenantPolicies>>>(tenantId, entry)); // do not cache a failure
+            throw;
+        }
+    }
+
+    void IPostgresNotificationHandler.Handle(string channel, string payload)
+    {
+        if (channel == PostgresChannels.TenantSettings && Guid.TryParse(payload, out var tenantId))
+        {
+            _tenants.TryRemove(tenantId, out _);
+        }
+    }
+
+    void IPostgresNotificationHandler.Reconnected() => _tenants.Clear();
+
+    private async Task<TenantPolicies> LoadAsync(Guid tenantId)
+    {
+        // System work on the node's own connection: the tenant filter is explicit here.
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        await using var retry = new NpgsqlCommand($"{PolicyRows.SelectRetry} WHERE tenant_id = $1", connection).With(tenantId);
+        var retries = await PolicyRows.ReadRetryAsync(retry, CancellationToken.None);
+        await using var fallback = new NpgsqlCommand($"{PolicyRows.SelectFallback} WHERE tenant_id = $1", connection).With(tenantId);
+        var orders = await PolicyRows.ReadFallbackAsync(fallback, CancellationToken.None);
+        if (retries.Count == 0 && orders.Count == 0)
+        {
+            return TenantPolicies.None;
+        }
+
+        return new TenantPolicies(
+            retries.ToDictionary(r => r.Key, r => PolicyRows.ToPolicy(r.Value, deployment.JitterFraction), StringComparer.Ordinal),
+            orders.ToDictionary(o => o.Key, o => PolicyRows.ToChannels(o.Value), StringComparer.Ordinal));
+    }
+}
