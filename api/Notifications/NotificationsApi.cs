@@ -80,19 +80,28 @@ public static class NotificationsApi
     }
 
     /// <summary>
-    /// The event type's fallback order when the request names no channels (docs/0008), from the
-    /// node's policy cache: no database read once the tenant's policies are cached.
+    /// What the tenant's settings decide for one request: the channels it may use (the
+    /// deployment's less those the tenant turned off → CHANNEL_DISABLED), and — when the request
+    /// names no channels — its event type's fallback order, without the turned-off channels.
     /// </summary>
-    private static async Task<IReadOnlyList<Channel>?> FallbackOrderAsync(
-        HttpContext context, SendNotificationRequest request, CancellationToken cancellationToken)
+    private static async Task<(ISet<Channel> Enabled, IReadOnlyList<Channel>? Fallback)> TenantChannelsAsync(
+        HttpContext context, SendNotificationRequest request, ISet<Channel> deployment, CancellationToken cancellationToken)
     {
+        var policies = await context.RequestServices.GetRequiredService<TenantPolicyCache>().GetAsync(context.Caller().TenantId, cancellationToken);
+        var enabled = policies.Enabled(deployment);
         if (request.Channels is { Count: > 0 } || request.EventType is not { } eventType)
         {
-            return null;
+            return (enabled, null);
         }
 
-        var policies = await context.RequestServices.GetRequiredService<TenantPolicyCache>().GetAsync(context.Caller().TenantId, cancellationToken);
-        return policies.FallbackFor(eventType.Trim());
+        return (enabled, policies.FallbackFor(eventType.Trim())?.Where(c => !policies.Disabled.Contains(c)).ToArray());
+    }
+
+    private static async Task<Validation> ValidateAsync(
+        HttpContext context, SendNotificationRequest request, ISet<Channel> deployment, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (enabled, fallback) = await TenantChannelsAsync(context, request, deployment, cancellationToken);
+        return RequestValidator.Validate(request, null, enabled, now, fallback);
     }
 
     /// <summary>Everything <see cref="Send"/> does before the group commit: read, validate, attribute to the caller.</summary>
@@ -116,8 +125,8 @@ public static class NotificationsApi
         }
 
         var header = context.Request.Headers["Idempotency-Key"].FirstOrDefault();
-        var fallback = await FallbackOrderAsync(context, request!, cancellationToken);
-        var validation = RequestValidator.Validate(request!, header, channels.Enabled, time.GetUtcNow(), fallback);
+        var (enabled, fallback) = await TenantChannelsAsync(context, request!, channels.Enabled, cancellationToken);
+        var validation = RequestValidator.Validate(request!, header, enabled, time.GetUtcNow(), fallback);
         return validation.IsValid
             ? (IntakeItem.FromApi(context.Caller(), validation.Request!), null)
             : (null, Problems.Validation(validation.Errors, validation.ErrorCode!));
@@ -164,7 +173,7 @@ public static class NotificationsApi
         {
             var validation = requests[i] is not { } request
                 ? new Validation(null, new Dictionary<string, string[]> { ["$"] = ["item must be an object."] }, ErrorCodes.ValidationFailed)
-                : RequestValidator.Validate(request, null, channels.Value.Enabled, now, await FallbackOrderAsync(context, request, cancellationToken));
+                : await ValidateAsync(context, request, channels.Value.Enabled, now, cancellationToken);
             if (validation.IsValid)
             {
                 validation = await templates.RenderAsync(context.Caller().TenantId, validation.Request!, cancellationToken);

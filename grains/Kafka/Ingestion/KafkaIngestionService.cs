@@ -3,10 +3,13 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Intake;
 using Notifly.Grains.Observability;
 using Notifly.Grains.Runtime;
+using Notifly.Grains.Storage;
+using Notifly.Grains.Tenants.Policies;
 using Notifly.Grains.Tenants.RateLimits;
 
 namespace Notifly.Grains.Kafka.Ingestion;
@@ -22,6 +25,7 @@ public sealed partial class KafkaIngestionService(
     KafkaClients kafka,
     IntakeBatch intake,
     RateLimiter limiter,
+    TenantPolicyCache policies,
     WakeUpSignal wakeUp,
     IOptions<KafkaIngestionOptions> options,
     IOptions<ChannelsOptions> channels,
@@ -194,6 +198,12 @@ public sealed partial class KafkaIngestionService(
         {
             var message = batch[i].Message;
             var parsed = RequestedMessageParser.Parse(message.Value, message.Headers, enabled, now);
+            if (parsed.Request is { } valid && TurnedOff(parsed.TenantId!.Value, valid) is { } off)
+            {
+                parsed = ParsedRequest.Refused(IngestionErrorCodes.ChannelDisabled,
+                    $"channel {off.Name()} is turned off for this tenant.", parsed.TenantId, parsed.NotificationId);
+            }
+
             if (parsed.Request is { } request)
             {
                 prepared.Items.Add(new IntakeItem(parsed.TenantId!.Value, null, request));
@@ -206,6 +216,13 @@ public sealed partial class KafkaIngestionService(
         }
 
         return prepared;
+    }
+
+    /// <summary>A channel of the request the tenant has turned off (settings), if any. Cached per node; a miss loads it once.</summary>
+    private Channel? TurnedOff(Guid tenantId, ValidatedRequest request)
+    {
+        var disabled = policies.GetAsync(tenantId, CancellationToken.None).GetAwaiter().GetResult().Disabled;
+        return disabled.Count > 0 && request.Channels.Any(disabled.Contains) ? request.Channels.First(disabled.Contains) : null;
     }
 
     private async Task<IntakeOutcome[]> WriteAsync(Prepared prepared, CancellationToken stoppingToken)

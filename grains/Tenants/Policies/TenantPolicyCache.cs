@@ -49,13 +49,16 @@ public sealed class TenantPolicyCache(Database database, RetryPolicy deployment)
         var retries = await PolicyRows.ReadRetryAsync(retry, CancellationToken.None);
         await using var fallback = new NpgsqlCommand($"{PolicyRows.SelectFallback} WHERE tenant_id = $1", connection).With(tenantId);
         var orders = await PolicyRows.ReadFallbackAsync(fallback, CancellationToken.None);
-        if (retries.Count == 0 && orders.Count == 0)
+        await using var channels = new NpgsqlCommand("SELECT disabled_channels FROM tenants WHERE id = $1", connection).With(tenantId);
+        var disabled = await channels.ExecuteScalarAsync(CancellationToken.None) is string[] names ? PolicyRows.ToChannels(names) : [];
+        if (retries.Count == 0 && orders.Count == 0 && disabled.Length == 0)
         {
             return TenantPolicies.None;
         }
 
         return new TenantPolicies(
             retries.ToDictionary(r => r.Key, r => PolicyRows.ToPolicy(r.Value, deployment.JitterFraction), StringComparer.Ordinal),
-            orders.ToDictionary(o => o.Key, o => PolicyRows.ToChannels(o.Value), StringComparer.Ordinal));
+            orders.ToDictionary(o => o.Key, o => PolicyRows.ToChannels(o.Value), StringComparer.Ordinal),
+            disabled.ToHashSet());
     }
 }

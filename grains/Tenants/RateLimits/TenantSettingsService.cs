@@ -17,7 +17,9 @@ public sealed class TenantSettingsService(IOptions<RateLimitOptions> options, Ti
     {
         var limits = await GetRateLimitsAsync(scope, cancellationToken);
         var (retry, fallback) = await policies.GetAsync(scope, cancellationToken);
-        return new TenantSettings(limits, retry, fallback);
+        await using var channels = scope.Command("SELECT disabled_channels FROM tenants WHERE id = $1").With(scope.TenantId);
+        var disabled = await channels.ExecuteScalarAsync(cancellationToken) as string[] ?? [];
+        return new TenantSettings(limits, retry, fallback, disabled);
     }
 
     private async Task<RateLimitSettings> GetRateLimitsAsync(TenantScope scope, CancellationToken cancellationToken)
@@ -53,6 +55,13 @@ public sealed class TenantSettingsService(IOptions<RateLimitOptions> options, Ti
         }
 
         await policies.PutAsync(scope, settings, cancellationToken);
+        if (settings.DisabledChannels is { } disabled)
+        {
+            await using var command = scope.Command("UPDATE tenants SET disabled_channels = $2 WHERE id = $1")
+                .With(scope.TenantId).With(disabled.Select(c => c.Trim().ToUpperInvariant()).Distinct().ToArray());
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         var after = await GetAsync(scope, cancellationToken);
 
         var changes = JsonSerializer.Serialize(new { before, after }, Json.Options);

@@ -1,4 +1,6 @@
+using Notifly.GrainInterfaces.Notifications;
 using Notifly.GrainInterfaces.Tenants;
+using Notifly.Grains.Storage;
 using Notifly.Grains.Tenants.Policies;
 
 namespace Notifly.Grains.Tenants.RateLimits;
@@ -13,10 +15,16 @@ public static class TenantSettingsValidator
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         // A PUT changes the sections it names; one naming none changes nothing and is a mistake.
-        if (settings is { RateLimits: null, RetryPolicies: null, ChannelFallback: null })
+        if (settings is { RateLimits: null, RetryPolicies: null, ChannelFallback: null, DisabledChannels: null })
         {
-            errors["rateLimits"] = ["rateLimits is required (or retryPolicies, channelFallback)."];
+            errors["rateLimits"] = ["rateLimits is required (or retryPolicies, channelFallback, disabledChannels)."];
             return errors;
+        }
+
+        if (settings.DisabledChannels is { } disabled
+            && disabled.FirstOrDefault(c => !Enum.GetValues<Channel>().Any(k => k.Name() == c?.Trim().ToUpperInvariant())) is { } unknown)
+        {
+            errors["disabledChannels"] = [$"unknown channel '{unknown}': use EMAIL, SMS, PUSH or WEBHOOK."];
         }
 
         if (settings.RateLimits is { } limits)

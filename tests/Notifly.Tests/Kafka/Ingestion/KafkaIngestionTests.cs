@@ -4,6 +4,7 @@
 // partition keeps flowing; brokers going away mid-stream lose and duplicate nothing. A process
 // killed between the database commit and the offset store is covered in IngestionKillTests.
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text;
 using Confluent.Kafka;
 using Notifly.Grains.Kafka;
@@ -121,6 +122,24 @@ public class KafkaIngestionTests(KafkaNodeFixture fixture, ITestOutputHelper out
         dead.Header(KafkaHeaders.ErrorCode).Should().Be("TENANT_NOT_FOUND");
         dead.Header(KafkaHeaders.TenantId).Should().Be(unknown.ToString());
         (await IngestionProbe.CountAsync(fixture.ConnectionString, unknown)).Rows.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_channel_the_tenant_turned_off_is_dead_lettered_as_channel_disabled()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        (await tenant.Http.PutAsJsonAsync("/api/admin/settings", new { disabledChannels = new[] { "WEBHOOK" } }, Notifly.Grains.Storage.Json.Options))
+            .EnsureSuccessStatusCode();
+        var id = $"off-{Guid.NewGuid():N}";
+        using (var producer = IngestionProbe.Producer(fixture.BootstrapServers))
+        {
+            await producer.ProduceAsync(fixture.Topics.Requested, IngestionProbe.Message(tenant.Id, IngestionProbe.Request(tenant.Id, id, fixture.Webhooks.Url)));
+        }
+
+        var dead = (await IngestionProbe.WaitForDeadLettersAsync(fixture.BootstrapServers, fixture.Topics.RequestedDeadLetter, KafkaNodeFixture.Partitions,
+            r => r.Header(KafkaHeaders.CorrelationId) == id, 1, TimeSpan.FromSeconds(20))).Single();
+        dead.Header(KafkaHeaders.ErrorCode).Should().Be("CHANNEL_DISABLED");
+        (await IngestionProbe.CountAsync(fixture.ConnectionString, tenant.Id)).Rows.Should().Be(0);
     }
 
     [Fact]
