@@ -21,7 +21,8 @@ public sealed record SendWork(
     string? Body,
     DateTimeOffset CreatedAt,
     string WebhookSecret,
-    Priority Priority = Priority.Normal)
+    Priority Priority = Priority.Normal,
+    bool BodyIsHtml = false)
 {
     /// <summary>Normal and low: work that may not use the slots reserved for instant and high.</summary>
     public bool IsBulk => Priority >= Priority.Normal;

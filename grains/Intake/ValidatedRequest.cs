@@ -10,6 +10,7 @@ namespace Notifly.Grains.Intake;
 /// retry after a new version was activated replays instead of conflicting. <see cref="Fallback"/>
 /// marks channels taken from the event type's fallback order, tried one after another;
 /// <see cref="Unaddressed"/> are the channels of that order left out for want of an address.
+/// <see cref="BodyIsHtml"/>: the body was rendered from an HTML template (email sends it as HTML).
 /// </summary>
 public sealed record ValidatedRequest(
     string EventType,
@@ -25,4 +26,5 @@ public sealed record ValidatedRequest(
     byte[] PayloadHash,
     TemplateReference? Template = null,
     bool Fallback = false,
-    IReadOnlyList<Channel>? Unaddressed = null);
+    IReadOnlyList<Channel>? Unaddressed = null,
+    bool BodyIsHtml = false);

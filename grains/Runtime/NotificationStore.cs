@@ -109,7 +109,7 @@ public sealed class NotificationStore(
         await using (var command = new NpgsqlCommand(
             $"""
             SELECT {GrainRow.Columns}, n.correlation_id, n.event_type, n.payload::text, n.recipient::text,
-                   n.user_id, n.subject, n.body, n.created_at, t.webhook_secret
+                   n.user_id, n.subject, n.body, n.created_at, t.webhook_secret, n.body_html
               FROM notifications n
               JOIN tenants t ON t.id = n.tenant_id
              WHERE n.id = ANY($1)
@@ -128,7 +128,8 @@ public sealed class NotificationStore(
                     reader.IsDBNull(12) ? null : reader.GetString(12),
                     reader.IsDBNull(13) ? null : reader.GetString(13),
                     reader.GetFieldValue<DateTimeOffset>(14),
-                    reader.GetString(15))));
+                    reader.GetString(15),
+                    reader.GetBoolean(16))));
             }
         }
 
@@ -166,7 +167,7 @@ public sealed class NotificationStore(
             {
                 work.Add(new SendWork(rows[i].State.Id, rows[i].State.TenantId, c.CorrelationId, start.Channel, start.Attempt,
                     c.EventType, c.PayloadJson, c.Recipient, c.UserId, c.Subject, c.Body, c.CreatedAt, c.WebhookSecret,
-                    (Priority)rows[i].Priority));
+                    (Priority)rows[i].Priority, c.BodyIsHtml));
             }
         }
 
@@ -276,5 +277,5 @@ public sealed class NotificationStore(
 
     private sealed record SendContext(
         Guid CorrelationId, string EventType, string PayloadJson, Recipient Recipient, string? UserId,
-        string? Subject, string? Body, DateTimeOffset CreatedAt, string WebhookSecret);
+        string? Subject, string? Body, DateTimeOffset CreatedAt, string WebhookSecret, bool BodyIsHtml);
 }

@@ -61,7 +61,7 @@ public sealed class TemplateIntake(Database database, TemplateRenderer renderer)
                 $"the rendered text exceeds {IntakeLimits.MaxSubjectLength} characters (subject) or {IntakeLimits.MaxBodyLength} (body).");
         }
 
-        return Valid(request with { Subject = render.Subject, Body = render.Body });
+        return Valid(request with { Subject = render.Subject, Body = render.Body, BodyIsHtml = template.Html });
     }
 
     private static Validation Valid(ValidatedRequest request) => new(request, new Dictionary<string, string[]>(), null);

@@ -97,6 +97,7 @@ public sealed class RawInsert
             Add(command, _keyIds);
             Add(command, now);
             Add(command, _nulls, NpgsqlDbType.Array | NpgsqlDbType.Text); // retry_policy: the deployment's
+            Add(command, new bool[_size]); // body_html: plain text
             if (_prepare)
             {
                 // Npgsql keeps the prepared statement on the physical connection: only the first use on each one pays.

@@ -75,7 +75,9 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, UnsubscribeLi
             // MailMessage rejects a subject with a line break, and a caller's subject may have one.
             Subject = (work.Subject ?? work.EventType).ReplaceLineEndings(" "),
             Body = work.Body ?? PayloadText.Render(work.PayloadJson),
-            IsBodyHtml = false,
+            // Only a body rendered from an HTML template is HTML (its variables were escaped then);
+            // a caller's own body or the payload as text stays plain text.
+            IsBodyHtml = work.BodyIsHtml,
             SubjectEncoding = Encoding.UTF8,
             BodyEncoding = Encoding.UTF8,
             HeadersEncoding = Encoding.UTF8,

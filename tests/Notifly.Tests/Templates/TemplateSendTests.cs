@@ -42,7 +42,18 @@ public class TemplateSendTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         var mail = (await fixture.Smtp.WaitForMessagesAsync(1, Wait, m => m.To?.Contains(email, StringComparison.Ordinal) == true)).Single();
         mail.Subject.Should().Be("Welcome, Ada & co!", "subjects are plain text, never HTML-escaped");
         mail.Body.Should().Contain("<p>Hello Ada &amp; co, your code is &lt;script&gt;alert(1)&lt;/script&gt;.</p>");
+        mail.Header("Content-Type").Should().StartWith("text/html", "an HTML template's body goes out as HTML");
         await tenant.Http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent, Wait);
+
+        // A caller's own body stays plain text: nothing in it was escaped for HTML.
+        var plainTo = $"plain-{Guid.NewGuid():N}@example.com";
+        await tenant.Http.SendOkAsync(new
+        {
+            eventType = "user.signup", channels = new[] { "EMAIL" }, recipient = new { email = plainTo },
+            subject = "Hi", body = "<b>not html</b>", payload = new { },
+        });
+        var plain = (await fixture.Smtp.WaitForMessagesAsync(1, Wait, m => m.To?.Contains(plainTo, StringComparison.Ordinal) == true)).Single();
+        plain.Header("Content-Type").Should().StartWith("text/plain");
     }
 
     [Fact]
