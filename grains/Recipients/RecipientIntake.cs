@@ -45,7 +45,7 @@ public sealed class RecipientIntake(Database database)
     /// send a userId alongside full addresses pay no lookup. Without channels, only a request that
     /// names no address at all takes them (and the channels inferred from them) from the profile.
     /// </summary>
-    private static bool NeedsProfile(SendNotificationRequest? r)
+    public static bool NeedsProfile(SendNotificationRequest? r)
     {
         if (r?.UserId is null)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HandlebarsDotNet;
+using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Intake;
 using Notifly.Grains.Storage;
 
@@ -30,6 +31,34 @@ public sealed class TemplateIntake(Database database, TemplateRenderer renderer)
                 LocaleFallback.Candidates(reference.Locale), reference.Version, cancellationToken);
         }
 
+        return Render(request, reference, channel, template);
+    }
+
+    /// <summary>
+    /// As <see cref="RenderAsync"/> for many requests of one tenant (Kafka's intake batch), with
+    /// one query for all of their templates instead of one each.
+    /// </summary>
+    public async Task<Validation[]> RenderAllAsync(Guid tenantId, IReadOnlyList<ValidatedRequest> requests, CancellationToken cancellationToken)
+    {
+        var references = requests.Where(r => r.Template is not null).Select(r => r.Template!).ToArray();
+        IReadOnlyList<TemplateVersion> candidates = [];
+        if (references.Length > 0)
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            candidates = await TemplateStore.FindCandidatesAsync(connection, tenantId,
+                references.Select(r => r.Name).Distinct(StringComparer.Ordinal).ToArray(),
+                references.Where(r => r.Version is not null).Select(r => r.Version!.Value).Distinct().ToArray(), cancellationToken);
+        }
+
+        return requests.Select(request => request.Template is not { } reference
+                ? Valid(request)
+                : Render(request, reference, request.Channels[0], TemplateStore.Pick(
+                    candidates, reference.Name, request.Channels[0], LocaleFallback.Candidates(reference.Locale), reference.Version)))
+            .ToArray();
+    }
+
+    private Validation Render(ValidatedRequest request, TemplateReference reference, Channel channel, TemplateVersion? template)
+    {
         if (template is null)
         {
             var which = reference.Version is { } v ? $"version {v} of template '{reference.Name}'" : $"an active template '{reference.Name}'";

@@ -134,6 +134,42 @@ public static class TemplateStore
         return (await ReadAllAsync(command, cancellationToken)).FirstOrDefault();
     }
 
+    /// <summary>
+    /// Every version an intake batch of one tenant may render with, in one round trip: the active
+    /// ones of the named templates and the pinned versions asked for. <see cref="Pick"/> then
+    /// resolves each request in memory as <see cref="FindAsync"/> would.
+    /// </summary>
+    public static async Task<IReadOnlyList<TemplateVersion>> FindCandidatesAsync(
+        NpgsqlConnection connection, Guid tenantId, string[] names, int[] versions, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT {Columns}
+              FROM notification_templates
+             WHERE tenant_id = $1 AND name = ANY($2) AND (is_active OR version = ANY($3))
+            """, connection)
+            .With(tenantId).With(names).With(versions);
+        return await ReadAllAsync(command, cancellationToken);
+    }
+
+    /// <summary><see cref="FindAsync"/>'s choice among candidates already loaded: the first locale that has a match.</summary>
+    public static TemplateVersion? Pick(
+        IReadOnlyList<TemplateVersion> candidates, string name, Channel channel, string[] locales, int? version)
+    {
+        foreach (var locale in locales)
+        {
+            foreach (var t in candidates)
+            {
+                if (t.Name == name && t.Channel == channel && t.Locale == locale && (version is { } v ? t.Version == v : t.IsActive))
+                {
+                    return t;
+                }
+            }
+        }
+
+        return null;
+    }
+
     private static async Task<IReadOnlyList<TemplateVersion>> ReadAllAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         var list = new List<TemplateVersion>();

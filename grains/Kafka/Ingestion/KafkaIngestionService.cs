@@ -7,8 +7,10 @@ using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Intake;
 using Notifly.Grains.Observability;
+using Notifly.Grains.Recipients;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
+using Notifly.Grains.Templates;
 using Notifly.Grains.Tenants.Policies;
 using Notifly.Grains.Tenants.RateLimits;
 
@@ -24,6 +26,8 @@ namespace Notifly.Grains.Kafka.Ingestion;
 public sealed partial class KafkaIngestionService(
     KafkaClients kafka,
     IntakeBatch intake,
+    RecipientIntake recipients,
+    TemplateIntake templates,
     RateLimiter limiter,
     TenantPolicyCache policies,
     WakeUpSignal wakeUp,
@@ -188,7 +192,11 @@ public sealed partial class KafkaIngestionService(
         }
     }
 
-    /// <summary>Parses and validates a batch: the requests for the intake and the messages refused outright.</summary>
+    /// <summary>
+    /// Parses and validates a batch: the requests for the intake, the messages refused outright,
+    /// and those that need the database first (a recipient profile, a template), left for
+    /// <see cref="EnrichAsync"/> in the write stage so that the loop thread never waits on a query.
+    /// </summary>
     private Prepared Prepare(List<ConsumeResult<byte[], byte[]>> batch)
     {
         var now = time.GetUtcNow();
@@ -197,14 +205,12 @@ public sealed partial class KafkaIngestionService(
         for (var i = 0; i < batch.Count; i++)
         {
             var message = batch[i].Message;
-            var parsed = RequestedMessageParser.Parse(message.Value, message.Headers, enabled, now);
-            if (parsed.Request is { } valid && TurnedOff(parsed.TenantId!.Value, valid) is { } off)
+            var parsed = RefuseTurnedOff(RequestedMessageParser.Parse(message.Value, message.Headers, enabled, now, FallbackFor));
+            if (parsed.NeedsProfile is not null || parsed.Request is { Template: not null })
             {
-                parsed = ParsedRequest.Refused(IngestionErrorCodes.ChannelDisabled,
-                    $"channel {off.Name()} is turned off for this tenant.", parsed.TenantId, parsed.NotificationId);
+                prepared.Enrich.Add((i, parsed));
             }
-
-            if (parsed.Request is { } request)
+            else if (parsed.Request is { } request)
             {
                 prepared.Items.Add(new IntakeItem(parsed.TenantId!.Value, null, request));
                 prepared.Sources.Add((i, parsed));
@@ -218,6 +224,13 @@ public sealed partial class KafkaIngestionService(
         return prepared;
     }
 
+    /// <summary>A valid request using a channel the tenant turned off, refused with REST's CHANNEL_DISABLED; anything else as it is.</summary>
+    private ParsedRequest RefuseTurnedOff(ParsedRequest parsed) =>
+        parsed.Request is { } valid && TurnedOff(parsed.TenantId!.Value, valid) is { } off
+            ? ParsedRequest.Refused(IngestionErrorCodes.ChannelDisabled,
+                $"channel {off.Name()} is turned off for this tenant.", parsed.TenantId, parsed.NotificationId)
+            : parsed;
+
     /// <summary>A channel of the request the tenant has turned off (settings), if any. Cached per node; a miss loads it once.</summary>
     private Channel? TurnedOff(Guid tenantId, ValidatedRequest request)
     {
@@ -225,8 +238,87 @@ public sealed partial class KafkaIngestionService(
         return disabled.Count > 0 && request.Channels.Any(disabled.Contains) ? request.Channels.First(disabled.Contains) : null;
     }
 
+    /// <summary>
+    /// The event type's fallback order less the tenant's turned-off channels, as REST's
+    /// TenantChannelsAsync gives it. Cached per node like <see cref="TurnedOff"/>; the parser asks
+    /// only for requests that name no channel.
+    /// </summary>
+    private Channel[]? FallbackFor(Guid tenantId, string eventType)
+    {
+        var tenant = policies.GetAsync(tenantId, CancellationToken.None).GetAwaiter().GetResult();
+        return tenant.FallbackFor(eventType)?.Where(c => !tenant.Disabled.Contains(c)).ToArray();
+    }
+
+    /// <summary>
+    /// The REST intake's database-backed policies for the messages that need them (docs/0009,
+    /// docs/0007): per tenant of the batch, one query fills the missing addresses from the
+    /// recipient profiles and one loads the templates; each request is then validated and
+    /// rendered as over REST, and what is refused becomes a dead letter with REST's code.
+    /// </summary>
+    private async Task EnrichAsync(Prepared prepared, CancellationToken stoppingToken)
+    {
+        if (prepared.Enriched || prepared.Enrich.Count == 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var enabled = channels.Value.Enabled;
+        var batch = prepared.Batch;
+        var items = new List<IntakeItem>();
+        var sources = new List<(int Index, ParsedRequest Parsed)>();
+        var deadLetters = new List<DeadLetter>();
+        foreach (var tenant in prepared.Enrich.GroupBy(e => e.Parsed.TenantId!.Value))
+        {
+            var unfilled = tenant.Where(e => e.Parsed.NeedsProfile is not null).Select(e => e.Parsed.NeedsProfile).ToArray();
+            var filled = unfilled.Length == 0 ? [] : await recipients.FillAsync(tenant.Key, unfilled, stoppingToken);
+            var validated = new List<(int Index, ParsedRequest Parsed)>();
+            var f = 0;
+            foreach (var (index, original) in tenant)
+            {
+                var parsed = original.NeedsProfile is null
+                    ? original
+                    : RefuseTurnedOff(RequestedMessageParser.Validate(tenant.Key, original.NotificationId!, filled[f++]!, enabled, now, FallbackFor));
+                if (parsed.Request is null)
+                {
+                    deadLetters.Add(new DeadLetter(batch[index], parsed.ErrorCode!, parsed.ErrorMessage!, parsed.TenantId, parsed.NotificationId));
+                }
+                else
+                {
+                    validated.Add((index, parsed));
+                }
+            }
+
+            var rendered = await templates.RenderAllAsync(tenant.Key, validated.Select(v => v.Parsed.Request!).ToArray(), stoppingToken);
+            for (var n = 0; n < validated.Count; n++)
+            {
+                var (index, parsed) = validated[n];
+                if (rendered[n].IsValid)
+                {
+                    items.Add(new IntakeItem(tenant.Key, null, rendered[n].Request!));
+                    sources.Add((index, parsed with { Request = rendered[n].Request }));
+                }
+                else
+                {
+                    var refused = RequestedMessageParser.Refused(rendered[n], tenant.Key, parsed.NotificationId!);
+                    deadLetters.Add(new DeadLetter(batch[index], refused.ErrorCode!, refused.ErrorMessage!, refused.TenantId, refused.NotificationId));
+                }
+            }
+        }
+
+        // All at once and only when every query succeeded: a write retried after a failure here
+        // enriches again from scratch, and one retried after a later failure (rate limiter,
+        // intake) finds Enriched set, so nothing is added twice. The lists are the batch's own,
+        // read by Finish only after it has awaited this task, so appending from the pool is safe.
+        prepared.Items.AddRange(items);
+        prepared.Sources.AddRange(sources);
+        prepared.DeadLetters.AddRange(deadLetters);
+        prepared.Enriched = true;
+    }
+
     private async Task<IntakeOutcome[]> WriteAsync(Prepared prepared, CancellationToken stoppingToken)
     {
+        await EnrichAsync(prepared, stoppingToken);
         var items = prepared.Items;
         if (items.Count == 0)
         {
@@ -518,6 +610,12 @@ public sealed partial class KafkaIngestionService(
         public List<(int Index, ParsedRequest Parsed)> Sources { get; } = new(batch.Count);
 
         public List<DeadLetter> DeadLetters { get; } = [];
+
+        /// <summary>Messages that need a recipient profile or a template before they can join <see cref="Items"/>.</summary>
+        public List<(int Index, ParsedRequest Parsed)> Enrich { get; } = [];
+
+        /// <summary><see cref="Enrich"/> has been worked off into Items, Sources and DeadLetters (once, whatever the retries).</summary>
+        public bool Enriched { get; set; }
 
         public Task<IntakeOutcome[]>? Write { get; set; }
 

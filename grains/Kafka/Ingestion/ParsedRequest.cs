@@ -1,3 +1,4 @@
+using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Intake;
 
 namespace Notifly.Grains.Kafka.Ingestion;
@@ -8,8 +9,13 @@ namespace Notifly.Grains.Kafka.Ingestion;
 /// dead letter can name them.
 /// </summary>
 public readonly record struct ParsedRequest(
-    Guid? TenantId, string? NotificationId, ValidatedRequest? Request, string? ErrorCode, string? ErrorMessage)
+    Guid? TenantId, string? NotificationId, ValidatedRequest? Request, string? ErrorCode, string? ErrorMessage,
+    SendNotificationRequest? NeedsProfile = null)
 {
+    /// <summary>A request naming a userId but not the addresses it needs: validated once the profile has filled them.</summary>
+    public static ParsedRequest Unfilled(Guid tenantId, string notificationId, SendNotificationRequest request) =>
+        new(tenantId, notificationId, null, null, null, request);
+
     public static ParsedRequest Valid(Guid tenantId, string notificationId, ValidatedRequest request) =>
         new(tenantId, notificationId, request, null, null);
 

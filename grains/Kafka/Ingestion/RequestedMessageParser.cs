@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using Notifly.GrainInterfaces.Kafka;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Intake;
+using Notifly.Grains.Recipients;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Grains.Kafka.Ingestion;
@@ -17,7 +18,14 @@ public static class RequestedMessageParser
 {
     private const int MaxErrorMessageLength = 1000;
 
-    public static ParsedRequest Parse(byte[]? value, Headers? headers, ISet<Channel> enabledChannels, DateTimeOffset now)
+    /// <param name="fallbackFor">
+    /// The tenant's fallback order for an event type (turned-off channels left out), asked only
+    /// for a request that names no channel: a lookup over the per-node policy cache, so parsing
+    /// stays synchronous and a request with its channels pays nothing for it.
+    /// </param>
+    public static ParsedRequest Parse(
+        byte[]? value, Headers? headers, ISet<Channel> enabledChannels, DateTimeOffset now,
+        Func<Guid, string, IReadOnlyList<Channel>?>? fallbackFor = null)
     {
         Guid? headerTenant = null;
         if (headers is not null && headers.TryGetLastBytes(KafkaHeaders.TenantId, out var tenantBytes))
@@ -108,20 +116,35 @@ public static class RequestedMessageParser
         var request = new SendNotificationRequest(
             message.EventType, message.Payload, channels, recipient, message.UserId, message.Subject, message.Body,
             message.Priority, message.SendAt, notificationId, message.Template, message.TemplateVersion, message.Locale);
-        var validation = RequestValidator.Validate(request, null, enabledChannels, now);
-        if (validation.IsValid && validation.Request!.Template is not null)
+        if (RecipientIntake.NeedsProfile(request))
         {
-            // Rendering needs the tenant's templates from the database, which the ingestion batch
-            // does not read yet (docs/0007). Dead-lettered rather than stored unrendered: a
-            // notification without its text must not go out.
-            return ParsedRequest.Refused(IngestionErrorCodes.ValidationFailed,
-                "template is not supported on Kafka yet; send templated notifications over REST.", tenantId, notificationId);
+            // Its addresses are in the recipient profile, which only the write stage reads (one
+            // query per tenant and batch); validated there, once filled.
+            return ParsedRequest.Unfilled(tenantId, notificationId, request);
         }
 
+        return Validate(tenantId, notificationId, request, enabledChannels, now, fallbackFor);
+    }
+
+    /// <summary>The REST validator over a request read from Kafka, with the tenant's fallback order when it names no channel.</summary>
+    public static ParsedRequest Validate(
+        Guid tenantId, string notificationId, SendNotificationRequest request, ISet<Channel> enabledChannels, DateTimeOffset now,
+        Func<Guid, string, IReadOnlyList<Channel>?>? fallbackFor)
+    {
+        var fallback = request.Channels is not { Count: > 0 } && request.EventType is { } eventType && fallbackFor is not null
+            ? fallbackFor(tenantId, eventType.Trim())
+            : null;
+        var validation = RequestValidator.Validate(request, null, enabledChannels, now, fallback);
         return validation.IsValid
             ? ParsedRequest.Valid(tenantId, notificationId, validation.Request!)
-            : ParsedRequest.Refused(validation.ErrorCode!, Truncate(string.Join(" ", validation.Errors.SelectMany(e => e.Value))), tenantId, notificationId);
+            : Refused(validation, tenantId, notificationId);
     }
+
+    /// <summary>A failed validation (or template render) as a dead letter: the same code and messages as REST.</summary>
+    public static ParsedRequest Refused(Validation validation, Guid tenantId, string notificationId) =>
+        ParsedRequest.Refused(validation.ErrorCode!,
+            Truncate(string.Join(" ", validation.Errors.SelectMany(e => e.Value))),
+            tenantId, notificationId);
 
     /// <summary>Seed 002's single recipient string means the address of whichever channel was asked for.</summary>
     private static Recipient ForChannels(string address, IReadOnlyList<Channel> channels)

@@ -2,8 +2,8 @@
 // tenant isolation, a send naming only userId delivered to the profile's addresses, explicit
 // addresses winning, opted-out channels SKIPPED with an audit event and never sent (globally,
 // per event type, every channel), List-Unsubscribe headers and the one-click endpoint, forged
-// tokens refused. Kafka requests get preferences through the same intake but no address lookup
-// (docs/0009); they are not covered here.
+// tokens refused. Kafka requests get preferences through the same intake and their address
+// lookup in the ingestion batch (docs/0009); KafkaIngestionTests covers that.
 using System.Net;
 using System.Net.Http.Json;
 using Notifly.GrainInterfaces.Notifications;

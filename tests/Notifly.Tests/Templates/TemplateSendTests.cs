@@ -3,7 +3,7 @@
 // kept by a scheduled notification when a newer version is activated, HTML escaping, rendering
 // errors (missing variable → 400, unknown template → 404, nothing stored), preview, locale
 // fallback, tenant isolation and the ADMIN-only writes. Handlebars details are in
-// TemplateRendererTests; Kafka sends with templates are not supported yet (docs/0007).
+// TemplateRendererTests; Kafka sends with templates in KafkaIngestionTests.
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;

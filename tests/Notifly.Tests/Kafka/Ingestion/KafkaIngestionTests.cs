@@ -6,8 +6,11 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Confluent.Kafka;
+using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Kafka;
+using Notifly.Grains.Storage;
 using Notifly.Tests.Support;
 using Notifly.Tests.Tenants.RateLimits;
 using Xunit.Abstractions;
@@ -16,6 +19,8 @@ namespace Notifly.Tests.Kafka.Ingestion;
 
 public class KafkaIngestionTests(KafkaNodeFixture fixture, ITestOutputHelper output) : IClassFixture<KafkaNodeFixture>
 {
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
     [Fact]
     public async Task Ten_thousand_requests_with_duplicates_are_stored_once_and_delivered()
     {
@@ -201,5 +206,107 @@ public class KafkaIngestionTests(KafkaNodeFixture fixture, ITestOutputHelper out
             c => c.Rows >= total, TimeSpan.FromSeconds(60), "every request to be stored after the outage");
         output.WriteLine($"stored after {started.Elapsed}");
         (await IngestionProbe.CountAsync(fixture.ConnectionString, tenant.Id)).Should().Be((total, total));
+    }
+
+    [Fact]
+    public async Task A_request_naming_only_a_user_id_is_sent_to_the_address_in_the_profile()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        var path = $"/profile/{tenant.Id:N}";
+        (await tenant.Http.PutAsJsonAsync("/api/recipients/u-kafka", new { webhookUrl = fixture.Webhooks.UrlFor(path) }, Json.Options))
+            .EnsureSuccessStatusCode();
+        var id = $"profile-{Guid.NewGuid():N}";
+
+        await ProduceAsync(tenant.Id, new { notificationId = id, organizationId = tenant.Id, eventType = "order.shipped", userId = "u-kafka", payload = new { } });
+
+        var delivered = await fixture.Webhooks.WaitForRequestsAsync(1, Wait, r => r.Path == path);
+        delivered.Should().ContainSingle();
+        (await IngestionProbe.ExistsAsync(fixture.ConnectionString, tenant.Id, id)).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_request_without_channels_uses_the_event_types_fallback_order()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        (await tenant.Http.PutAsJsonAsync("/api/admin/settings",
+                new { channelFallback = new Dictionary<string, string[]> { ["kafka.fallback"] = ["WEBHOOK", "EMAIL"] } }, Json.Options))
+            .EnsureSuccessStatusCode();
+        var path = $"/fallback/{tenant.Id:N}";
+
+        await ProduceAsync(tenant.Id, new
+        {
+            notificationId = $"fallback-{Guid.NewGuid():N}", organizationId = tenant.Id, eventType = "kafka.fallback",
+            recipient = new { email = "ada@example.com", webhookUrl = fixture.Webhooks.UrlFor(path) }, payload = new { },
+        });
+
+        await fixture.Webhooks.WaitForRequestsAsync(1, Wait, r => r.Path == path);
+        var stored = (await (await tenant.Http.GetAsync("/api/notifications?eventType=kafka.fallback")).ReadAsync<Page<NotificationView>>()).Items;
+        stored.Should().ContainSingle().Which.Channels.Should().Equal([Channel.Webhook, Channel.Email],
+            "the fallback order, not every channel with an address at once");
+    }
+
+    [Fact]
+    public async Task A_request_naming_a_template_is_stored_and_sent_with_the_rendered_text()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        await CreateTemplateAsync(tenant.Http);
+        var path = $"/template/{tenant.Id:N}";
+
+        await ProduceAsync(tenant.Id, new
+        {
+            notificationId = $"template-{Guid.NewGuid():N}", organizationId = tenant.Id, eventType = "order.shipped", channel = "WEBHOOK",
+            recipient = fixture.Webhooks.UrlFor(path), template = "shipped", payload = new { name = "Ada", id = "A1" },
+        });
+
+        var body = (await fixture.Webhooks.WaitForRequestsAsync(1, Wait, r => r.Path == path)).Single().Body;
+        using var json = JsonDocument.Parse(body);
+        var data = json.RootElement.GetProperty("data");
+        data.GetProperty("subject").GetString().Should().Be("Order A1");
+        data.GetProperty("body").GetString().Should().Be("Hi Ada, order A1 has shipped.");
+    }
+
+    [Fact]
+    public async Task Unknown_template_and_missing_variable_are_dead_lettered_with_the_rest_codes()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        await CreateTemplateAsync(tenant.Http);
+        var unknown = $"unknown-{Guid.NewGuid():N}";
+        var missing = $"missing-{Guid.NewGuid():N}";
+
+        await ProduceAsync(tenant.Id, new
+        {
+            notificationId = unknown, organizationId = tenant.Id, eventType = "order.shipped", channel = "WEBHOOK",
+            recipient = fixture.Webhooks.Url, template = "nope", payload = new { name = "Ada", id = "A1" },
+        });
+        await ProduceAsync(tenant.Id, new
+        {
+            notificationId = missing, organizationId = tenant.Id, eventType = "order.shipped", channel = "WEBHOOK",
+            recipient = fixture.Webhooks.Url, template = "shipped", payload = new { name = "Ada" },
+        });
+
+        var dead = await IngestionProbe.WaitForDeadLettersAsync(fixture.BootstrapServers, fixture.Topics.RequestedDeadLetter, KafkaNodeFixture.Partitions,
+            r => r.Header(KafkaHeaders.CorrelationId) is { } c && (c == unknown || c == missing), 2, Wait);
+        var notFound = dead.Single(r => r.Header(KafkaHeaders.CorrelationId) == unknown);
+        notFound.Header(KafkaHeaders.ErrorCode).Should().Be("TEMPLATE_NOT_FOUND");
+        var invalid = dead.Single(r => r.Header(KafkaHeaders.CorrelationId) == missing);
+        invalid.Header(KafkaHeaders.ErrorCode).Should().Be("VALIDATION_FAILED");
+        invalid.Header(KafkaHeaders.ErrorMessage).Should().Contain("'id'");
+        (await IngestionProbe.CountAsync(fixture.ConnectionString, tenant.Id)).Rows.Should().Be(0);
+    }
+
+    private async Task ProduceAsync(Guid tenantId, object request)
+    {
+        using var producer = IngestionProbe.Producer(fixture.BootstrapServers);
+        await producer.ProduceAsync(fixture.Topics.Requested, IngestionProbe.Message(tenantId, JsonSerializer.SerializeToUtf8Bytes(request, Json.Options)));
+    }
+
+    private static async Task CreateTemplateAsync(HttpClient http)
+    {
+        var response = await http.PostAsJsonAsync("/api/admin/templates", new
+        {
+            name = "shipped", channel = "WEBHOOK", subject = "Order {{id}}", body = "Hi {{name}}, order {{id}} has shipped.",
+            variables = new[] { new { name = "name", required = true }, new { name = "id", required = true } },
+        });
+        ((int)response.StatusCode).Should().Be(201, await response.Content.ReadAsStringAsync());
     }
 }

@@ -77,15 +77,37 @@ public class RequestedMessageParserTests
     }
 
     [Fact]
-    public void Template_request_is_dead_lettered_until_kafka_renders_templates()
+    public void Template_request_is_valid_and_left_for_the_write_stage_to_render()
     {
         var parsed = Parse("""
             {"notificationId":"n-t","eventType":"e","channel":"EMAIL","recipient":"user@example.com",
              "payload":{"name":"Ada"},"template":"welcome","locale":"fr"}
             """, header: Tenant);
 
-        parsed.ErrorCode.Should().Be("VALIDATION_FAILED");
-        parsed.ErrorMessage.Should().Contain("template");
+        parsed.ErrorCode.Should().BeNull();
+        parsed.Request!.Template!.Name.Should().Be("welcome");
+        parsed.Request.Body.Should().BeNull("rendering needs the tenant's templates, read in the write stage");
+    }
+
+    [Fact]
+    public void Request_naming_only_a_user_id_waits_for_the_profile_instead_of_failing_validation()
+    {
+        var parsed = Parse("""{"notificationId":"n-u","eventType":"e","userId":"u-1","payload":{}}""", header: Tenant);
+
+        parsed.ErrorCode.Should().BeNull();
         parsed.Request.Should().BeNull();
+        parsed.NeedsProfile!.UserId.Should().Be("u-1");
+    }
+
+    [Fact]
+    public void Request_without_channels_takes_the_fallback_order_from_the_lookup()
+    {
+        var json = """{"notificationId":"n-f","eventType":"order.shipped","recipient":{"email":"a@b.co","webhookUrl":"https://example.com/hook"},"payload":{}}""";
+        var headers = new Headers { { "tenant-id", Encoding.UTF8.GetBytes(Tenant.ToString()) } };
+
+        var parsed = RequestedMessageParser.Parse(Encoding.UTF8.GetBytes(json), headers, Enabled, DateTimeOffset.UtcNow,
+            (tenant, eventType) => tenant == Tenant && eventType == "order.shipped" ? [Channel.Webhook, Channel.Email] : null);
+
+        parsed.Request!.Channels.Should().Equal(Channel.Webhook, Channel.Email);
     }
 }
