@@ -34,6 +34,7 @@ public static class KafkaServiceCollectionExtensions
             return;
         }
 
+        services.AddSingleton<IngestionPolicies>();
         services.AddSingleton<KafkaIngestionService>();
         services.AddHostedService(sp => sp.GetRequiredService<KafkaIngestionService>());
     }

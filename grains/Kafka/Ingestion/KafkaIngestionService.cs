@@ -3,16 +3,9 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notifly.GrainInterfaces.Notifications;
-using Notifly.Grains.Channels;
 using Notifly.Grains.Intake;
 using Notifly.Grains.Observability;
-using Notifly.Grains.Recipients;
 using Notifly.Grains.Runtime;
-using Notifly.Grains.Storage;
-using Notifly.Grains.Templates;
-using Notifly.Grains.Tenants.Policies;
-using Notifly.Grains.Tenants.RateLimits;
 
 namespace Notifly.Grains.Kafka.Ingestion;
 
@@ -26,13 +19,9 @@ namespace Notifly.Grains.Kafka.Ingestion;
 public sealed partial class KafkaIngestionService(
     KafkaClients kafka,
     IntakeBatch intake,
-    RecipientIntake recipients,
-    TemplateIntake templates,
-    RateLimiter limiter,
-    TenantPolicyCache policies,
+    IngestionPolicies policies,
     WakeUpSignal wakeUp,
     IOptions<KafkaIngestionOptions> options,
-    IOptions<ChannelsOptions> channels,
     TimeProvider time,
     ILogger<KafkaIngestionService> logger) : BackgroundService
 {
@@ -76,14 +65,14 @@ public sealed partial class KafkaIngestionService(
             // MaxWritesInFlight transactions at once), the next is consumed, parsed and validated
             // here. Batches finish in order, so offsets are stored strictly after their batch and
             // every earlier one committed.
-            var writing = new Queue<Prepared>();
+            var writing = new Queue<PreparedBatch>();
             var stopped = false;
             while (!stopped && !stoppingToken.IsCancellationRequested)
             {
                 var batch = new List<ConsumeResult<byte[], byte[]>>(_options.MaxBatchSize);
                 Collect(consumer, batch, writing.TryPeek(out var oldest) ? oldest.Write : null);
                 RefreshLag(consumer, force: false);
-                var next = batch.Count > 0 ? Prepare(batch) : null;
+                var next = batch.Count > 0 ? policies.Prepare(batch) : null;
                 while (writing.TryPeek(out oldest)
                        && (oldest.Write!.IsCompleted || (next is not null && writing.Count >= _options.MaxWritesInFlight)))
                 {
@@ -192,133 +181,9 @@ public sealed partial class KafkaIngestionService(
         }
     }
 
-    /// <summary>
-    /// Parses and validates a batch: the requests for the intake, the messages refused outright,
-    /// and those that need the database first (a recipient profile, a template), left for
-    /// <see cref="EnrichAsync"/> in the write stage so that the loop thread never waits on a query.
-    /// </summary>
-    private Prepared Prepare(List<ConsumeResult<byte[], byte[]>> batch)
+    private async Task<IntakeOutcome[]> WriteAsync(PreparedBatch prepared, CancellationToken stoppingToken)
     {
-        var now = time.GetUtcNow();
-        var enabled = channels.Value.Enabled;
-        var prepared = new Prepared(batch);
-        for (var i = 0; i < batch.Count; i++)
-        {
-            var message = batch[i].Message;
-            var parsed = RefuseTurnedOff(RequestedMessageParser.Parse(message.Value, message.Headers, enabled, now, FallbackFor));
-            if (parsed.NeedsProfile is not null || parsed.Request is { Template: not null })
-            {
-                prepared.Enrich.Add((i, parsed));
-            }
-            else if (parsed.Request is { } request)
-            {
-                prepared.Items.Add(new IntakeItem(parsed.TenantId!.Value, null, request));
-                prepared.Sources.Add((i, parsed));
-            }
-            else
-            {
-                prepared.DeadLetters.Add(new DeadLetter(batch[i], parsed.ErrorCode!, parsed.ErrorMessage!, parsed.TenantId, parsed.NotificationId));
-            }
-        }
-
-        return prepared;
-    }
-
-    /// <summary>A valid request using a channel the tenant turned off, refused with REST's CHANNEL_DISABLED; anything else as it is.</summary>
-    private ParsedRequest RefuseTurnedOff(ParsedRequest parsed) =>
-        parsed.Request is { } valid && TurnedOff(parsed.TenantId!.Value, valid) is { } off
-            ? ParsedRequest.Refused(IngestionErrorCodes.ChannelDisabled,
-                $"channel {off.Name()} is turned off for this tenant.", parsed.TenantId, parsed.NotificationId)
-            : parsed;
-
-    /// <summary>A channel of the request the tenant has turned off (settings), if any. Cached per node; a miss loads it once.</summary>
-    private Channel? TurnedOff(Guid tenantId, ValidatedRequest request)
-    {
-        var disabled = policies.GetAsync(tenantId, CancellationToken.None).GetAwaiter().GetResult().Disabled;
-        return disabled.Count > 0 && request.Channels.Any(disabled.Contains) ? request.Channels.First(disabled.Contains) : null;
-    }
-
-    /// <summary>
-    /// The event type's fallback order less the tenant's turned-off channels, as REST's
-    /// TenantChannelsAsync gives it. Cached per node like <see cref="TurnedOff"/>; the parser asks
-    /// only for requests that name no channel.
-    /// </summary>
-    private Channel[]? FallbackFor(Guid tenantId, string eventType)
-    {
-        var tenant = policies.GetAsync(tenantId, CancellationToken.None).GetAwaiter().GetResult();
-        return tenant.FallbackFor(eventType)?.Where(c => !tenant.Disabled.Contains(c)).ToArray();
-    }
-
-    /// <summary>
-    /// The REST intake's database-backed policies for the messages that need them (docs/0009,
-    /// docs/0007): per tenant of the batch, one query fills the missing addresses from the
-    /// recipient profiles and one loads the templates; each request is then validated and
-    /// rendered as over REST, and what is refused becomes a dead letter with REST's code.
-    /// </summary>
-    private async Task EnrichAsync(Prepared prepared, CancellationToken stoppingToken)
-    {
-        if (prepared.Enriched || prepared.Enrich.Count == 0)
-        {
-            return;
-        }
-
-        var now = time.GetUtcNow();
-        var enabled = channels.Value.Enabled;
-        var batch = prepared.Batch;
-        var items = new List<IntakeItem>();
-        var sources = new List<(int Index, ParsedRequest Parsed)>();
-        var deadLetters = new List<DeadLetter>();
-        foreach (var tenant in prepared.Enrich.GroupBy(e => e.Parsed.TenantId!.Value))
-        {
-            var unfilled = tenant.Where(e => e.Parsed.NeedsProfile is not null).Select(e => e.Parsed.NeedsProfile).ToArray();
-            var filled = unfilled.Length == 0 ? [] : await recipients.FillAsync(tenant.Key, unfilled, stoppingToken);
-            var validated = new List<(int Index, ParsedRequest Parsed)>();
-            var f = 0;
-            foreach (var (index, original) in tenant)
-            {
-                var parsed = original.NeedsProfile is null
-                    ? original
-                    : RefuseTurnedOff(RequestedMessageParser.Validate(tenant.Key, original.NotificationId!, filled[f++]!, enabled, now, FallbackFor));
-                if (parsed.Request is null)
-                {
-                    deadLetters.Add(new DeadLetter(batch[index], parsed.ErrorCode!, parsed.ErrorMessage!, parsed.TenantId, parsed.NotificationId));
-                }
-                else
-                {
-                    validated.Add((index, parsed));
-                }
-            }
-
-            var rendered = await templates.RenderAllAsync(tenant.Key, validated.Select(v => v.Parsed.Request!).ToArray(), stoppingToken);
-            for (var n = 0; n < validated.Count; n++)
-            {
-                var (index, parsed) = validated[n];
-                if (rendered[n].IsValid)
-                {
-                    items.Add(new IntakeItem(tenant.Key, null, rendered[n].Request!));
-                    sources.Add((index, parsed with { Request = rendered[n].Request }));
-                }
-                else
-                {
-                    var refused = RequestedMessageParser.Refused(rendered[n], tenant.Key, parsed.NotificationId!);
-                    deadLetters.Add(new DeadLetter(batch[index], refused.ErrorCode!, refused.ErrorMessage!, refused.TenantId, refused.NotificationId));
-                }
-            }
-        }
-
-        // All at once and only when every query succeeded: a write retried after a failure here
-        // enriches again from scratch, and one retried after a later failure (rate limiter,
-        // intake) finds Enriched set, so nothing is added twice. The lists are the batch's own,
-        // read by Finish only after it has awaited this task, so appending from the pool is safe.
-        prepared.Items.AddRange(items);
-        prepared.Sources.AddRange(sources);
-        prepared.DeadLetters.AddRange(deadLetters);
-        prepared.Enriched = true;
-    }
-
-    private async Task<IntakeOutcome[]> WriteAsync(Prepared prepared, CancellationToken stoppingToken)
-    {
-        await EnrichAsync(prepared, stoppingToken);
+        await policies.EnrichAsync(prepared, stoppingToken);
         var items = prepared.Items;
         if (items.Count == 0)
         {
@@ -329,7 +194,7 @@ public sealed partial class KafkaIngestionService(
         {
             // Once per batch, not per try: a write retried after a database failure must not
             // charge the tenants a second time.
-            await ScheduleOverLimitAsync(items, stoppingToken);
+            await policies.ScheduleOverLimitAsync(items, stoppingToken);
             prepared.Scheduled = true;
         }
 
@@ -340,53 +205,12 @@ public sealed partial class KafkaIngestionService(
     }
 
     /// <summary>
-    /// Rate limits without dropping (docs/0006): each tenant's requests are charged with one lease
-    /// for the whole batch, and those the bucket cannot pay for now keep their place but have
-    /// sendAt moved to when their token comes due (a client's later sendAt stands).
-    /// </summary>
-    private async Task ScheduleOverLimitAsync(List<IntakeItem> items, CancellationToken stoppingToken)
-    {
-        var now = time.GetUtcNow();
-        var byTenant = new Dictionary<Guid, List<int>>();
-        for (var i = 0; i < items.Count; i++)
-        {
-            if (!byTenant.TryGetValue(items[i].TenantId, out var indexes))
-            {
-                byTenant[items[i].TenantId] = indexes = [];
-            }
-
-            indexes.Add(i);
-        }
-
-        var waits = await limiter.ScheduleAsync(byTenant.Select(t => (t.Key, t.Value.Count)).ToArray(), now, stoppingToken);
-        var limited = 0;
-        foreach (var (tenantId, indexes) in byTenant)
-        {
-            var tenantWaits = waits[tenantId];
-            for (var n = 0; n < indexes.Count; n++)
-            {
-                var item = items[indexes[n]];
-                var until = now + tenantWaits[n];
-                if (tenantWaits[n] <= TimeSpan.Zero || item.Request.SendAt >= until)
-                {
-                    continue;
-                }
-
-                items[indexes[n]] = item with { Request = item.Request with { SendAt = until }, RateLimited = true };
-                limited++;
-            }
-        }
-
-        NotiflyMetrics.RateLimited.Add(limited, new KeyValuePair<string, object?>("source", "kafka"));
-    }
-
-    /// <summary>
     /// Waits for the batch's write (retrying it until it succeeds), dead-letters what was refused,
     /// then stores the offsets.
     /// </summary>
     /// <returns>false when stopping before the batch was done.</returns>
     private bool Finish(
-        IConsumer<byte[], byte[]> consumer, IProducer<byte[], byte[]> producer, Prepared prepared, CancellationToken stoppingToken)
+        IConsumer<byte[], byte[]> consumer, IProducer<byte[], byte[]> producer, PreparedBatch prepared, CancellationToken stoppingToken)
     {
         var batch = prepared.Batch;
         var itemSources = prepared.Sources;
@@ -598,29 +422,6 @@ public sealed partial class KafkaIngestionService(
         }
 
         Interlocked.Exchange(ref _lag, lag);
-    }
-
-    /// <summary>A batch parsed and validated, and once started, its write.</summary>
-    private sealed class Prepared(List<ConsumeResult<byte[], byte[]>> batch)
-    {
-        public List<ConsumeResult<byte[], byte[]>> Batch { get; } = batch;
-
-        public List<IntakeItem> Items { get; } = new(batch.Count);
-
-        public List<(int Index, ParsedRequest Parsed)> Sources { get; } = new(batch.Count);
-
-        public List<DeadLetter> DeadLetters { get; } = [];
-
-        /// <summary>Messages that need a recipient profile or a template before they can join <see cref="Items"/>.</summary>
-        public List<(int Index, ParsedRequest Parsed)> Enrich { get; } = [];
-
-        /// <summary><see cref="Enrich"/> has been worked off into Items, Sources and DeadLetters (once, whatever the retries).</summary>
-        public bool Enriched { get; set; }
-
-        public Task<IntakeOutcome[]>? Write { get; set; }
-
-        /// <summary>The rate limiter has charged this batch and moved its over-limit requests' sendAt.</summary>
-        public bool Scheduled { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka {Client}: {Code} {Reason}")]
