@@ -44,33 +44,27 @@ internal static class OutboxMessages
 
     private static (byte[] Value, int RetryCount) Status(OutboxRow row)
     {
-        var stored = JsonSerializer.Deserialize<NotificationStatusEvent>(row.Payload, Json.Options)
-            ?? throw new InvalidOperationException($"outbox row {row.Id} has an empty payload");
-        var complete = stored with
+        var complete = Deserialize<NotificationStatusEvent>(row) with
         {
-            EventId = row.Id,
-            NotificationId = row.NotificationId,
-            TenantId = row.TenantId,
-            CorrelationId = row.CorrelationId,
-            EventType = row.EventType,
+            EventId = row.Id, NotificationId = row.NotificationId, TenantId = row.TenantId,
+            CorrelationId = row.CorrelationId, EventType = row.EventType,
         };
         return (JsonSerializer.SerializeToUtf8Bytes(complete, Json.Options), complete.RetryCount);
     }
 
     private static (byte[] Value, int RetryCount) DeadLetter(OutboxRow row)
     {
-        var stored = JsonSerializer.Deserialize<NotificationDeadLetterEvent>(row.Payload, Json.Options)
-            ?? throw new InvalidOperationException($"outbox row {row.Id} has an empty payload");
-        var complete = stored with
+        var complete = Deserialize<NotificationDeadLetterEvent>(row) with
         {
-            EventId = row.Id,
-            NotificationId = row.NotificationId,
-            TenantId = row.TenantId,
-            CorrelationId = row.CorrelationId,
-            EventType = row.EventType,
+            EventId = row.Id, NotificationId = row.NotificationId, TenantId = row.TenantId,
+            CorrelationId = row.CorrelationId, EventType = row.EventType,
         };
         return (JsonSerializer.SerializeToUtf8Bytes(complete, Json.Options), Math.Max(0, complete.Attempts - 1));
     }
+
+    // The writer stored what the turn knew; the row and its notification supply the rest above.
+    private static T Deserialize<T>(OutboxRow row) =>
+        JsonSerializer.Deserialize<T>(row.Payload, Json.Options) ?? throw new InvalidOperationException($"outbox row {row.Id} has an empty payload");
 
     private static byte[] Text(string value) => Encoding.UTF8.GetBytes(value);
 }
