@@ -64,14 +64,12 @@ public sealed record UnsubscribeToken(Guid TenantId, string UserId, Channel Chan
         return payload;
     }
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 
     private static bool TryBase64Url(string text, out byte[] bytes)
     {
-        var padded = text.Replace('-', '+').Replace('_', '/');
-        padded += new string('=', (4 - padded.Length % 4) % 4);
-        bytes = new byte[padded.Length];
-        if (Convert.TryFromBase64String(padded, bytes, out var written))
+        bytes = new byte[System.Buffers.Text.Base64Url.GetMaxDecodedLength(text.Length)];
+        if (System.Buffers.Text.Base64Url.TryDecodeFromChars(text, bytes, out var written))
         {
             bytes = bytes[..written];
             return true;
