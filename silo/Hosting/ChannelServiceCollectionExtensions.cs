@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Channels.Email;
 using Notifly.Grains.Channels.Webhook;
@@ -15,7 +16,8 @@ public static class ChannelServiceCollectionExtensions
 
         // One long-lived client for all webhook deliveries: its handler pools connections and
         // recycles them every few minutes, so DNS changes are still picked up.
-        services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<WebhookSender>(sp, WebhookSender.CreateHttpClient()));
+        services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<WebhookSender>(sp,
+            WebhookSender.CreateHttpClient(EgressGuard.FromOptions(sp.GetRequiredService<IOptions<WebhookOptions>>().Value))));
         services.AddSingleton<IChannelSender, SmtpEmailSender>();
         return services;
     }

@@ -32,6 +32,13 @@ public static partial class DevMode
         var app = NotiflyApp.Build(args, builder =>
         {
             builder.Configuration["ConnectionStrings:Notifly"] = postgres.ConnectionString;
+            if (!builder.Configuration.GetSection("Notifly:Channels:Webhook:AllowedNetworks").GetChildren().Any())
+            {
+                // The built-in /dev/webhook-sink is on this machine: single-node mode may call loopback.
+                builder.Configuration["Notifly:Channels:Webhook:AllowedNetworks:0"] = "127.0.0.0/8";
+                builder.Configuration["Notifly:Channels:Webhook:AllowedNetworks:1"] = "::1/128";
+            }
+
             topics = new KafkaTopics(builder.Configuration["Kafka:TopicPrefix"] ?? "");
             if (string.IsNullOrWhiteSpace(builder.Configuration["Kafka:BootstrapServers"]))
             {

@@ -143,6 +143,7 @@ public sealed class BenchHost : IAsyncDisposable
             {
                 ["ConnectionStrings:Notifly"] = connectionString,
                 ["Notifly:Role"] = role.ToString(),
+                ["Notifly:Channels:Webhook:AllowedNetworks:0"] = "127.0.0.0/8", // the benchmark's receivers are on loopback
                 // The bench measures throughput, not throttling: seed 000's 1000 a minute would
                 // refuse almost all of its ~17k requests/s for one tenant (docs/0006). Bigger
                 // blocks keep the bucket row out of the hot path at that rate. --set overrides.

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Notifly.GrainInterfaces.Notifications;
@@ -18,18 +20,42 @@ public sealed class WebhookSender(HttpClient httpClient, IOptions<WebhookOptions
 
     public Channel Channel => Channel.Webhook;
 
-    public static SocketsHttpHandler CreateHandler() => new()
+    public static SocketsHttpHandler CreateHandler(EgressGuard guard) => new()
     {
         AllowAutoRedirect = false,
         // The client lives as long as the silo; recycling connections lets it see DNS changes.
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        // Resolve, check, and connect to the address that was checked: checking the URL's host
+        // at intake instead would let a name point inside the network by the time we connect.
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var host = context.DnsEndPoint.Host;
+            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+            var allowed = addresses.Where(guard.IsAllowed).ToArray();
+            if (allowed.Length == 0)
+            {
+                throw new EgressRefusedException(host, addresses);
+            }
+
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
     };
 
     /// <summary>
     /// One client for the process. Its own timeout is off because <see cref="WebhookOptions.Timeout"/>
     /// governs; HttpClient's 100 s default would otherwise cut longer settings short.
     /// </summary>
-    public static HttpClient CreateHttpClient() => new(CreateHandler()) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+    public static HttpClient CreateHttpClient(EgressGuard guard) => new(CreateHandler(guard)) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
 
     /// <summary>Stable across attempts, so a receiver can drop the duplicate of a delivery it already has.</summary>
     public static string WebhookId(Guid notificationId) => $"msg_{notificationId:N}";
@@ -80,6 +106,11 @@ public sealed class WebhookSender(HttpClient httpClient, IOptions<WebhookOptions
         {
             // Ours, or HttpClient.Timeout if someone set it shorter: either way the receiver was too slow.
             return AttemptOutcome.Transient("TIMEOUT", $"No response within {options.Value.Timeout.TotalSeconds:0.###} s.");
+        }
+        catch (HttpRequestException e) when (e.InnerException is EgressRefusedException refused)
+        {
+            // Not the receiver's trouble and not going away by itself: no retry.
+            return AttemptOutcome.Permanent("DESTINATION_NOT_ALLOWED", ResponseSnippet.Truncate(refused.Message));
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {

@@ -33,6 +33,14 @@ public sealed class ChannelOptionsValidationTests
     }
 
     [Fact]
+    public void Refuses_an_allowed_webhook_network_that_is_not_a_cidr()
+    {
+        var resolve = () => Resolve<WebhookOptions>(o => o.AllowedNetworks = ["10.0.0.0/8", "intranet"]);
+
+        resolve.Should().Throw<OptionsValidationException>().WithMessage("*AllowedNetworks*intranet*");
+    }
+
+    [Fact]
     public void Refuses_a_zero_webhook_timeout()
     {
         var resolve = () => Resolve<WebhookOptions>(o => o.Timeout = TimeSpan.Zero);

@@ -47,6 +47,8 @@ public sealed class NotiflyNode : IAsyncDisposable
             ["Notifly:Dispatch:DrainTimeout"] = "00:00:00.500",
             ["Notifly:Dispatch:PollInterval"] = "00:00:00.250",
             ["Notifly:Channels:Webhook:Timeout"] = "00:00:02",
+            // Test receivers listen on loopback, which webhooks may not reach unless allowed.
+            ["Notifly:Channels:Webhook:AllowedNetworks:0"] = "127.0.0.0/8",
             ["Notifly:Channels:Smtp:Port"] = "2", // nothing listens there unless a test sets a sink
             ["Notifly:Channels:Smtp:Timeout"] = "00:00:02",
         };

@@ -15,6 +15,7 @@ public static class NotiflyProcess
             WorkingDirectory = AppContext.BaseDirectory,
         };
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Notifly__Channels__Webhook__AllowedNetworks__0"] = "127.0.0.0/8"; // test receivers are on loopback
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

@@ -17,7 +17,7 @@ namespace Notifly.Tests.Channels.Webhook;
 public sealed class WebhookSenderTests : IAsyncLifetime
 {
     // One client for the class, as in the silo: the sender must not depend on a fresh one per call.
-    private static readonly HttpClient Client = WebhookSender.CreateHttpClient();
+    private static readonly HttpClient Client = WebhookSender.CreateHttpClient(new EgressGuard([System.Net.IPNetwork.Parse("127.0.0.0/8")]));
     private static readonly DateTimeOffset Start = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
     private readonly ManualTimeProvider clock = new(Start);
