@@ -1,15 +1,20 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Channels.Email;
+using Notifly.Grains.Channels.Sms;
 using Notifly.Grains.Channels.Webhook;
 
 namespace Notifly.Silo.Hosting;
 
 public static class ChannelServiceCollectionExtensions
 {
-    /// <summary>Registers the channel senders (webhook, SMTP email) and their options.</summary>
-    public static IServiceCollection AddNotiflyChannels(this IServiceCollection services)
+    /// <summary>
+    /// Registers the channel senders (webhook, SMTP email, and Twilio SMS when the deployment has a
+    /// Twilio account) and their options.
+    /// </summary>
+    public static IServiceCollection AddNotiflyChannels(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -19,6 +24,13 @@ public static class ChannelServiceCollectionExtensions
         services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<WebhookSender>(sp,
             WebhookSender.CreateHttpClient(EgressGuard.FromOptions(sp.GetRequiredService<IOptions<WebhookOptions>>().Value))));
         services.AddSingleton<IChannelSender, SmtpEmailSender>();
+
+        // Optional: a deployment without a Twilio account has no SMS sender and should not enable SMS.
+        if (!string.IsNullOrWhiteSpace(configuration[$"{TwilioOptions.SectionName}:{nameof(TwilioOptions.AccountSid)}"]))
+        {
+            services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+            services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<TwilioSmsSender>(sp, TwilioSmsSender.CreateHttpClient()));
+        }
         return services;
     }
 }
