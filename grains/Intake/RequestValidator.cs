@@ -92,7 +92,7 @@ public static partial class RequestValidator
                     Fail("recipient.webhookUrl", "an absolute http(s) recipient.webhookUrl is required for the WEBHOOK channel.");
                     break;
                 case Channel.Sms when recipient.Phone is null || !PhonePattern().IsMatch(recipient.Phone):
-                    Fail("recipient.phone", "an E.164 recipient.phone (e.g. +15551234567) is required for the SMS channel.");
+                    Fail("recipient.phone", "an E.164 recipient.phone (e.g. +15551234567, or whatsapp:+15551234567) is required for the SMS channel.");
                     break;
                 case Channel.Push when string.IsNullOrWhiteSpace(recipient.PushToken):
                     Fail("recipient.pushToken", "recipient.pushToken is required for the PUSH channel.");
@@ -220,6 +220,7 @@ public static partial class RequestValidator
     [GeneratedRegex(@"^[A-Za-z0-9._:\-]+$")]
     internal static partial Regex EventTypePattern();
 
-    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
+    // E.164; "whatsapp:+…" sends the same number through WhatsApp (Twilio's address form, docs/0012).
+    [GeneratedRegex(@"^(whatsapp:)?\+[1-9][0-9]{6,14}$")]
     internal static partial Regex PhonePattern();
 }

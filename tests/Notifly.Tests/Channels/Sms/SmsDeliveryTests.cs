@@ -48,6 +48,18 @@ public sealed class SmsDeliveryTests
         message.Form["To"].Should().Be("+15558675310");
         message.Form["Body"].Should().Be("order: 42");
         (await ProviderMessageIdAsync(database, accepted.RequestId)).Should().Be(message.Sid);
+
+        // The same API takes a WhatsApp address: intake accepts it and Twilio gets both ends prefixed.
+        var whatsapp = await tenant.Http.SendOkAsync(new
+        {
+            eventType = "order.shipped",
+            channels = new[] { "SMS" },
+            recipient = new { phone = "whatsapp:+15558675311" },
+            payload = new { order = 43 },
+        });
+        await tenant.Http.WaitForStatusAsync(whatsapp.RequestId, NotificationStatus.Sent);
+        var sent = twilio.Messages.Single(m => m.Form["To"] == "whatsapp:+15558675311");
+        sent.Form["From"].Should().Be("whatsapp:+15005550006");
         logs.Lines.Should().NotContain(line => line.Contains(FakeTwilio.AuthToken, StringComparison.Ordinal));
     }
 
