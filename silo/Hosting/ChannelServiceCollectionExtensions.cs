@@ -1,15 +1,20 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Channels.Email;
+using Notifly.Grains.Channels.Push;
 using Notifly.Grains.Channels.Webhook;
 
 namespace Notifly.Silo.Hosting;
 
 public static class ChannelServiceCollectionExtensions
 {
-    /// <summary>Registers the channel senders (webhook, SMTP email) and their options.</summary>
-    public static IServiceCollection AddNotiflyChannels(this IServiceCollection services)
+    /// <summary>
+    /// Registers the channel senders (webhook, SMTP email, and FCM push when a service account
+    /// is configured under Notifly:Channels:Fcm) and their options.
+    /// </summary>
+    public static IServiceCollection AddNotiflyChannels(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -19,6 +24,23 @@ public static class ChannelServiceCollectionExtensions
         services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<WebhookSender>(sp,
             WebhookSender.CreateHttpClient(EgressGuard.FromOptions(sp.GetRequiredService<IOptions<WebhookOptions>>().Value))));
         services.AddSingleton<IChannelSender, SmtpEmailSender>();
+        services.AddFcm(configuration);
         return services;
+    }
+
+    private static void AddFcm(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (configuration.GetSection(FcmOptions.SectionName).Get<FcmOptions>() is not { IsConfigured: true })
+        {
+            return;
+        }
+
+        services.AddOptions<FcmOptions>().BindConfiguration(FcmOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddKeyedSingleton(nameof(FcmPushSender), (_, _) => FcmPushSender.CreateHttpClient());
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<FcmAccessTokens>(sp,
+            sp.GetRequiredKeyedService<HttpClient>(nameof(FcmPushSender)),
+            sp.GetRequiredService<IOptions<FcmOptions>>().Value.LoadServiceAccount()));
+        services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<FcmPushSender>(sp,
+            sp.GetRequiredKeyedService<HttpClient>(nameof(FcmPushSender))));
     }
 }

@@ -19,7 +19,7 @@ public static class NotiflyApp
         builder.Services.AddNotiflyApi();
         if (role is NotiflyRole.All or NotiflyRole.Worker)
         {
-            builder.Services.AddNotiflySilo();
+            builder.Services.AddNotiflySilo(builder.Configuration);
             builder.Services.AddNotiflyKafka(builder.Configuration);
         }
 

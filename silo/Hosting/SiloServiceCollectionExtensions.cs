@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Notifly.Grains.Runtime;
@@ -7,11 +8,11 @@ namespace Notifly.Silo.Hosting;
 public static class SiloServiceCollectionExtensions
 {
     /// <summary>The worker side: the reminder service and the channel senders it drives.</summary>
-    public static IServiceCollection AddNotiflySilo(this IServiceCollection services)
+    public static IServiceCollection AddNotiflySilo(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DispatchOptions>().BindConfiguration("Notifly:Dispatch").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<DispatchOptions>, LeaseCoversTimeouts>();
-        services.AddNotiflyChannels();
+        services.AddNotiflyChannels(configuration);
         services.AddSingleton<ReminderService>();
         services.AddHostedService(sp => sp.GetRequiredService<ReminderService>());
         return services;
