@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Channels.Email;
+using Notifly.Grains.Channels.Push;
 using Notifly.Grains.Channels.Sms;
 using Notifly.Grains.Channels.Webhook;
 
@@ -11,8 +12,8 @@ namespace Notifly.Silo.Hosting;
 public static class ChannelServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the channel senders (webhook, SMTP email, and Twilio SMS when the deployment has a
-    /// Twilio account) and their options.
+    /// Registers the channel senders (webhook, SMTP email; Twilio SMS when the deployment has a
+    /// Twilio account, FCM push when a service account is configured) and their options.
     /// </summary>
     public static IServiceCollection AddNotiflyChannels(this IServiceCollection services, IConfiguration configuration)
     {
@@ -31,6 +32,24 @@ public static class ChannelServiceCollectionExtensions
             services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
             services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<TwilioSmsSender>(sp, TwilioSmsSender.CreateHttpClient()));
         }
+
+        services.AddFcm(configuration);
         return services;
+    }
+
+    private static void AddFcm(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (configuration.GetSection(FcmOptions.SectionName).Get<FcmOptions>() is not { IsConfigured: true })
+        {
+            return;
+        }
+
+        services.AddOptions<FcmOptions>().BindConfiguration(FcmOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddKeyedSingleton(nameof(FcmPushSender), (_, _) => FcmPushSender.CreateHttpClient());
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<FcmAccessTokens>(sp,
+            sp.GetRequiredKeyedService<HttpClient>(nameof(FcmPushSender)),
+            sp.GetRequiredService<IOptions<FcmOptions>>().Value.LoadServiceAccount()));
+        services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<FcmPushSender>(sp,
+            sp.GetRequiredKeyedService<HttpClient>(nameof(FcmPushSender))));
     }
 }

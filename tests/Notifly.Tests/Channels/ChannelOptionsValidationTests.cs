@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Notifly.Grains.Channels.Email;
+using Notifly.Grains.Channels.Push;
 using Notifly.Grains.Channels.Webhook;
 
 namespace Notifly.Tests.Channels;
@@ -46,6 +47,22 @@ public sealed class ChannelOptionsValidationTests
         var resolve = () => Resolve<WebhookOptions>(o => o.Timeout = TimeSpan.Zero);
 
         resolve.Should().Throw<OptionsValidationException>().WithMessage("*Timeout*");
+    }
+
+    [Fact]
+    public void Refuses_an_fcm_key_file_that_does_not_exist()
+    {
+        var resolve = () => Resolve<FcmOptions>(o => o.ServiceAccountFile = "/nonexistent/fcm-key.json");
+
+        resolve.Should().Throw<OptionsValidationException>().WithMessage("*Notifly:Channels:Fcm:ServiceAccountFile*");
+    }
+
+    [Fact]
+    public void Refuses_an_fcm_key_without_a_project_id()
+    {
+        var resolve = () => Resolve<FcmOptions>(o => o.ServiceAccountJson = """{"client_email":"a@b","private_key":"x","token_uri":"https://oauth2.googleapis.com/token"}""");
+
+        resolve.Should().Throw<OptionsValidationException>().WithMessage("*Notifly:Channels:Fcm:ServiceAccountJson*project_id*");
     }
 
     private static T Resolve<T>(Action<T> configure)
