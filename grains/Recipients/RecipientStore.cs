@@ -59,6 +59,25 @@ public sealed class RecipientStore(TimeProvider time)
         return created;
     }
 
+    /// <summary>
+    /// Takes a push token the provider called dead out of every profile of the scope's tenant
+    /// that holds it, audited per profile (without the token itself); the caller commits.
+    /// </summary>
+    public async Task<int> RemovePushTokenAsync(TenantScope scope, string token, string reason, CancellationToken cancellationToken)
+    {
+        await using var command = scope.Command(
+            """
+            WITH changed AS (
+                UPDATE recipient_profiles SET push_tokens = array_remove(push_tokens, $1), updated_at = $3
+                 WHERE $1 = ANY(push_tokens)
+                RETURNING tenant_id, user_id)
+            INSERT INTO admin_audit_logs (tenant_id, actor, action, resource_type, resource_id, changes)
+            SELECT tenant_id, 'system:push', 'recipient.push_token_removed', 'recipient', user_id, jsonb_build_object('reason', $2::text)
+              FROM changed
+            """).With(token).With(reason).With(time.GetUtcNow());
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Deletes the profile and the preferences; false when there was no profile.</summary>
     public static async Task<bool> DeleteAsync(TenantScope scope, string userId, string actor, CancellationToken cancellationToken)
     {

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
+using Notifly.Grains.Channels.Push;
 using Notifly.Grains.Observability;
 using Notifly.Grains.Storage;
 
@@ -21,6 +22,7 @@ public sealed partial class ReminderService(
     NotificationStore store,
     IEnumerable<IChannelSender> senders,
     WakeUpSignal wakeUp,
+    DeadPushTokens deadPushTokens,
     IOptions<DispatchOptions> options,
     TimeProvider time,
     ILogger<ReminderService> logger) : BackgroundService
@@ -177,6 +179,11 @@ public sealed partial class ReminderService(
                     LogSenderFailed(ex, work.Channel, work.NotificationId);
                     outcome = AttemptOutcome.Transient("INTERNAL_ERROR", ex.Message);
                 }
+            }
+
+            if (DeadPushTokens.IsDead(work, outcome))
+            {
+                await deadPushTokens.ForgetAsync(work, outcome, _abandon.Token);
             }
 
             var elapsed = time.GetElapsedTime(started);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Notifly.Grains.Channels.Push;
 using Notifly.Grains.Runtime;
 
 namespace Notifly.Silo.Hosting;
@@ -13,6 +14,7 @@ public static class SiloServiceCollectionExtensions
         services.AddOptions<DispatchOptions>().BindConfiguration("Notifly:Dispatch").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<DispatchOptions>, LeaseCoversTimeouts>();
         services.AddNotiflyChannels(configuration);
+        services.AddSingleton<DeadPushTokens>();
         services.AddSingleton<ReminderService>();
         services.AddHostedService(sp => sp.GetRequiredService<ReminderService>());
         return services;
