@@ -32,7 +32,9 @@ public class TenantChannelSwitchTests(NodeFixture fixture) : IClassFixture<NodeF
 
         (await tenant.Http.PutAsJsonAsync("/api/admin/settings", new { disabledChannels = Array.Empty<string>() }, Json.Options))
             .EnsureSuccessStatusCode();
-        (await tenant.Http.SendAsync(Calls.Webhook("http://127.0.0.1:9/hook"))).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        // The change reaches each node's policy cache through the settings NOTIFY, a moment after the commit.
+        await Eventually.MatchAsync(() => tenant.Http.SendAsync(Calls.Webhook("http://127.0.0.1:9/hook")),
+            r => r.StatusCode == HttpStatusCode.Accepted, TimeSpan.FromSeconds(10), "the channel to be back on");
     }
 
     [Fact]
