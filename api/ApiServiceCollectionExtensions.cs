@@ -9,6 +9,7 @@ using Notifly.Api.Auth;
 using Notifly.Api.Http;
 using Notifly.Api.Metrics;
 using Notifly.Api.Notifications;
+using Notifly.Api.Providers;
 using Notifly.Api.Recipients;
 using Notifly.Api.Templates;
 using Notifly.Grains.Observability;
@@ -54,6 +55,7 @@ public static class ApiServiceCollectionExtensions
         app.MapTemplatesApi();
         app.MapRecipientsApi();
         app.MapUnsubscribeApi();
+        app.MapTwilioCallbacksApi();
         app.MapHealthApi();
         app.MapMetricsApi();
         _ = app.Services.GetRequiredService<PrometheusMetrics>(); // listen from the start, not from the first scrape

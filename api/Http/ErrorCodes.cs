@@ -10,6 +10,7 @@ public static class ErrorCodes
     public const string TemplateNotFound = "TEMPLATE_NOT_FOUND";
     public const string TenantNotFound = "TENANT_NOT_FOUND";
     public const string InvalidApiKey = "INVALID_API_KEY";
+    public const string InvalidSignature = "INVALID_SIGNATURE";
     public const string Forbidden = "FORBIDDEN";
     public const string NotFound = "NOT_FOUND";
     public const string InvalidState = "INVALID_STATE";

@@ -19,4 +19,10 @@ public enum DeliveryStatus
 
     /// <summary>A later channel of a fallback chain: not due, started only if the ones before it fail for good.</summary>
     [JsonStringEnumMemberName("STANDBY")] Standby,
+
+    /// <summary>Sent, and the provider's receipt says it reached the recipient (docs/0014).</summary>
+    [JsonStringEnumMemberName("DELIVERED")] Delivered,
+
+    /// <summary>Sent, and the provider's receipt says it never reached the recipient (docs/0014).</summary>
+    [JsonStringEnumMemberName("BOUNCED")] Bounced,
 }

@@ -19,6 +19,13 @@ public abstract record NotificationCommand
 
     public sealed record Cancel : NotificationCommand;
 
+    /// <summary>
+    /// The provider's final word on the message it accepted as <paramref name="ProviderMessageId"/>
+    /// for <paramref name="Channel"/> (docs/0014).
+    /// </summary>
+    public sealed record Receipt(Channel Channel, string ProviderMessageId, ReceiptStatus Status, string? ErrorCode)
+        : NotificationCommand;
+
     /// <summary>Manual retry from the dead-letter queue: a fresh round of attempts for one channel.</summary>
     public sealed record RetryDeadLetter(Channel Channel) : NotificationCommand;
 }

@@ -23,6 +23,7 @@ public static class NotificationMachine
             NotificationCommand.RecordResult result => Record(turn, result, policy),
             NotificationCommand.Cancel => Cancel(turn),
             NotificationCommand.RetryDeadLetter retry => RetryDeadLetter(turn, retry),
+            NotificationCommand.Receipt receipt => Receipt(turn, receipt),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command, "unknown command"),
         };
         return rejection is null ? turn.Complete() : TurnResult.Rejected(state, rejection);
@@ -182,6 +183,43 @@ public static class NotificationMachine
     }
 
     /// <summary>
+    /// A delivery receipt moves a SENT delivery to DELIVERED or BOUNCED, once: receipts are final,
+    /// so a duplicate or late one (Twilio may call more than once) is rejected and changes nothing.
+    /// </summary>
+    private static string? Receipt(Turn turn, NotificationCommand.Receipt r)
+    {
+        var d = turn.Find(r.Channel);
+        if (d is null || d.ProviderMessageId != r.ProviderMessageId)
+        {
+            return "UNKNOWN_MESSAGE";
+        }
+
+        if (d.Status is DeliveryStatus.Delivered or DeliveryStatus.Bounced)
+        {
+            return "ALREADY_RECEIPTED";
+        }
+
+        if (d.Status != DeliveryStatus.Sent)
+        {
+            return "NOT_SENT";
+        }
+
+        if (r.Status == ReceiptStatus.Delivered)
+        {
+            turn.Set(d with { Status = DeliveryStatus.Delivered });
+        }
+        else
+        {
+            var code = r.ErrorCode ?? "UNDELIVERED";
+            turn.Set(d with { Status = DeliveryStatus.Bounced, LastErrorCode = code, LastError = "the provider reported the message undelivered" });
+        }
+
+        turn.Event("RECEIPT", ("channel", d.Channel), ("providerMessageId", r.ProviderMessageId),
+            ("status", r.Status == ReceiptStatus.Delivered ? "DELIVERED" : "BOUNCED"), ("errorCode", r.ErrorCode));
+        return null;
+    }
+
+    /// <summary>
     /// Derives the notification's status from its deliveries. Standby and superseded channels of
     /// a fallback chain do not count: the chain's status is its current channel's. A channel
     /// pending after another was attempted is a fallback waiting to start: RETRYING, since the
@@ -201,6 +239,11 @@ public static class NotificationMachine
         if (Any(DeliveryStatus.Failed)) return NotificationStatus.Failed;
         if (Any(DeliveryStatus.Cancelled)) return NotificationStatus.Cancelled;
         if (deliveries.All(d => d.Status == DeliveryStatus.Skipped)) return NotificationStatus.Skipped;
+
+        // Receipts (docs/0014): one delivered channel makes the notification DELIVERED; a bounce
+        // makes it BOUNCED only when no other channel is still SENT and might have arrived.
+        if (Any(DeliveryStatus.Delivered)) return NotificationStatus.Delivered;
+        if (Any(DeliveryStatus.Bounced) && !Any(DeliveryStatus.Sent)) return NotificationStatus.Bounced;
         return NotificationStatus.Sent;
     }
 }

@@ -14,7 +14,9 @@ public static class NotificationTransitions
     {
         [Accepted] = [Processing, Cancelled],
         [Scheduled] = [Processing, Cancelled],
-        [Processing] = [Retrying, Sent, Failed],
+        // DELIVERED/BOUNCED from PROCESSING: a receipt came for one channel while another was
+        // still being sent, and that one has now finished (docs/0014).
+        [Processing] = [Retrying, Sent, Failed, Delivered, Bounced],
         [Retrying] = [Processing, Cancelled],
         [Sent] = [Delivered, Bounced],
         [Failed] = [Retrying],

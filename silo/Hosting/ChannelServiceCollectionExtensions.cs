@@ -31,6 +31,7 @@ public static class ChannelServiceCollectionExtensions
         {
             services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
             services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<TwilioSmsSender>(sp, TwilioSmsSender.CreateHttpClient()));
+            services.AddSingleton<TwilioReceipts>();
         }
 
         services.AddFcm(configuration);

@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Notifly.Api.Http;
+using Notifly.Grains.Channels.Sms;
+using Notifly.Grains.Notifications;
+using Notifly.Grains.Recipients;
+
+namespace Notifly.Api.Providers;
+
+/// <summary>
+/// <c>POST /api/providers/twilio/callbacks/status</c>, Twilio's message status callback
+/// (docs/0014). No API key: Twilio's <c>X-Twilio-Signature</c> is the authority, checked against
+/// <c>Notifly:PublicBaseUrl</c> + this path, the URL Twilio was given, whatever a proxy in front
+/// rewrote. Only final statuses act; every verified callback gets 200, or Twilio would retry.
+/// </summary>
+public static class TwilioCallbacksApi
+{
+    public const string StatusPath = "/api/providers/twilio/callbacks/status";
+
+    public static IEndpointRouteBuilder MapTwilioCallbacksApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(StatusPath, Status).WithName("TwilioStatusCallback").WithTags("Providers").DisableAntiforgery();
+        return app;
+    }
+
+    public static async Task<Results<Ok, ProblemHttpResult>> Status(
+        HttpContext context, IOptions<RecipientsOptions> publicUrl, CancellationToken cancellationToken)
+    {
+        var services = context.RequestServices;
+        if (services.GetService<TwilioReceipts>() is not { } receipts)
+        {
+            return Problems.NotFound("Twilio callback endpoint"); // no Twilio account configured
+        }
+
+        var form = context.Request.HasFormContentType
+            ? await context.Request.ReadFormAsync(cancellationToken)
+            : FormCollection.Empty;
+        var parameters = form.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))).ToArray();
+        var token = services.GetRequiredService<IOptions<TwilioOptions>>().Value.AuthToken!;
+        var url = publicUrl.Value.PublicBaseUrl.TrimEnd('/') + StatusPath + context.Request.QueryString;
+        if (!TwilioSignature.IsValid(token, url, parameters, context.Request.Headers[TwilioSignature.Header].ToString()))
+        {
+            return Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidSignature,
+                "A valid X-Twilio-Signature is required.",
+                "Twilio signs the URL Notifly:PublicBaseUrl names; check it matches the callback URL Twilio was given.");
+        }
+
+        ReceiptStatus? status = form["MessageStatus"].ToString() switch
+        {
+            "delivered" => ReceiptStatus.Delivered,
+            "undelivered" or "failed" => ReceiptStatus.Undelivered,
+            _ => null, // queued, sending, sent…: not final, nothing to record
+        };
+        var sid = form["MessageSid"].ToString();
+        if (status is { } final && sid.Length > 0)
+        {
+            var code = form["ErrorCode"].ToString();
+            await receipts.ApplyAsync(sid, final, code.Length > 0 ? code : null, cancellationToken);
+        }
+
+        return TypedResults.Ok();
+    }
+}
