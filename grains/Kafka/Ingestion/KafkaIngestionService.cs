@@ -27,12 +27,9 @@ public sealed partial class KafkaIngestionService(
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan WritePoll = TimeSpan.FromMilliseconds(2);
-    private static readonly TimeSpan LagRefresh = TimeSpan.FromSeconds(1);
 
     private readonly KafkaIngestionOptions _options = options.Value;
     private readonly Queue<ConsumeResult<byte[], byte[]>> _carried = new();
-    private long _lag;
-    private long _lagRefreshedAt;
 
     // Consume blocks: the loop gets a thread of its own instead of holding a pool thread.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -40,7 +37,8 @@ public sealed partial class KafkaIngestionService(
 
     private void Run(CancellationToken stoppingToken)
     {
-        NotiflyMetrics.TrackKafkaLag(this, () => Interlocked.Read(ref _lag));
+        var position = new ConsumerPosition(logger);
+        NotiflyMetrics.TrackKafkaLag(this, () => position.Lag);
         try
         {
             var producerConfig = kafka.Producer("notifly-ingest-dlt");
@@ -71,12 +69,12 @@ public sealed partial class KafkaIngestionService(
             {
                 var batch = new List<ConsumeResult<byte[], byte[]>>(_options.MaxBatchSize);
                 Collect(consumer, batch, writing.TryPeek(out var oldest) ? oldest.Write : null);
-                RefreshLag(consumer, force: false);
+                position.RefreshLag(consumer, force: false);
                 var next = batch.Count > 0 ? policies.Prepare(batch) : null;
                 while (writing.TryPeek(out oldest)
                        && (oldest.Write!.IsCompleted || (next is not null && writing.Count >= _options.MaxWritesInFlight)))
                 {
-                    if (!Finish(consumer, producer, oldest, stoppingToken))
+                    if (!Finish(consumer, position, producer, oldest, stoppingToken))
                     {
                         stopped = true; // stopping mid-batch: nothing stored, the batch is redelivered
                         break;
@@ -102,7 +100,7 @@ public sealed partial class KafkaIngestionService(
                 try
                 {
                     last.Write!.GetAwaiter().GetResult();
-                    stopped = !Finish(consumer, producer, last, stoppingToken);
+                    stopped = !Finish(consumer, position, producer, last, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
@@ -210,7 +208,7 @@ public sealed partial class KafkaIngestionService(
     /// </summary>
     /// <returns>false when stopping before the batch was done.</returns>
     private bool Finish(
-        IConsumer<byte[], byte[]> consumer, IProducer<byte[], byte[]> producer, PreparedBatch prepared, CancellationToken stoppingToken)
+        IConsumer<byte[], byte[]> consumer, ConsumerPosition position, IProducer<byte[], byte[]> producer, PreparedBatch prepared, CancellationToken stoppingToken)
     {
         var batch = prepared.Batch;
         var itemSources = prepared.Sources;
@@ -270,8 +268,8 @@ public sealed partial class KafkaIngestionService(
             return false;
         }
 
-        StoreOffsets(consumer, batch);
-        RefreshLag(consumer, force: true);
+        position.StoreOffsets(consumer, batch);
+        position.RefreshLag(consumer, force: true);
 
         NotiflyMetrics.KafkaIngestBatchSize.Record(batch.Count);
         NotiflyMetrics.KafkaIngestMessages.Add(accepted, new KeyValuePair<string, object?>("outcome", "accepted"));
@@ -366,64 +364,6 @@ public sealed partial class KafkaIngestionService(
         }
     }
 
-    /// <summary>Next offset to read per partition: the highest offset in the batch plus one.</summary>
-    private void StoreOffsets(IConsumer<byte[], byte[]> consumer, List<ConsumeResult<byte[], byte[]>> batch)
-    {
-        var next = new Dictionary<TopicPartition, long>();
-        foreach (var result in batch)
-        {
-            if (!next.TryGetValue(result.TopicPartition, out var offset) || result.Offset.Value + 1 > offset)
-            {
-                next[result.TopicPartition] = result.Offset.Value + 1;
-            }
-        }
-
-        foreach (var (partition, offset) in next)
-        {
-            try
-            {
-                consumer.StoreOffset(new TopicPartitionOffset(partition, offset));
-            }
-            catch (KafkaException ex)
-            {
-                // The partition moved to another consumer meanwhile: it re-reads from the last
-                // commit, and the unique keys absorb what this batch already wrote.
-                LogStoreSkipped(partition.ToString(), ex.Error.Reason);
-            }
-        }
-    }
-
-    /// <summary>High watermark minus position, summed over the assigned partitions (cached values, no broker round trip).</summary>
-    private void RefreshLag(IConsumer<byte[], byte[]> consumer, bool force)
-    {
-        var now = Stopwatch.GetTimestamp();
-        if (!force && Stopwatch.GetElapsedTime(_lagRefreshedAt, now) < LagRefresh)
-        {
-            return;
-        }
-
-        _lagRefreshedAt = now;
-        long lag = 0;
-        try
-        {
-            foreach (var partition in consumer.Assignment)
-            {
-                var high = consumer.GetWatermarkOffsets(partition).High;
-                var position = consumer.Position(partition);
-                if (high != Offset.Unset && position != Offset.Unset)
-                {
-                    lag += Math.Max(0, high.Value - position.Value);
-                }
-            }
-        }
-        catch (KafkaException)
-        {
-            return; // keep the last value; the next refresh tries again
-        }
-
-        Interlocked.Exchange(ref _lag, lag);
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka {Client}: {Code} {Reason}")]
     private partial void LogKafkaError(string client, ErrorCode code, string reason);
 
@@ -432,9 +372,6 @@ public sealed partial class KafkaIngestionService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dead-lettered {Topic}[{Partition}]@{Offset}: {Code} {Reason}")]
     private partial void LogDeadLettered(string topic, int partition, long offset, string code, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Offset for {Partition} not stored: {Reason}")]
-    private partial void LogStoreSkipped(string partition, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: a batch did not finish; it and later ones will be redelivered")]
     private partial void LogLastBatchUnfinished(Exception ex);
