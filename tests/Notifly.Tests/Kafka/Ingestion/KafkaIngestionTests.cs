@@ -148,6 +148,36 @@ public class KafkaIngestionTests(KafkaNodeFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Metrics_count_ingested_and_dead_lettered_messages_and_export_the_lag()
+    {
+        // Counters are per process and other tests add to them: compare before and after.
+        const string deadLettered = "notifly_kafka_ingest_messages_total{outcome=\"dead_lettered\",reason=\"TENANT_NOT_FOUND\"}";
+        const string accepted = "notifly_kafka_ingest_messages_total{outcome=\"accepted\"}";
+        using var http = fixture.Node.Client();
+        var before = await http.GetStringAsync("/metrics");
+        var tenant = await fixture.Node.CreateTenantAsync();
+        var unknown = Guid.NewGuid();
+        using (var producer = IngestionProbe.Producer(fixture.BootstrapServers))
+        {
+            await producer.ProduceAsync(fixture.Topics.Requested,
+                IngestionProbe.Message(unknown, IngestionProbe.Request(unknown, $"m-{Guid.NewGuid():N}", fixture.Webhooks.Url), tenantHeader: true));
+            await producer.ProduceAsync(fixture.Topics.Requested,
+                IngestionProbe.Message(tenant.Id, IngestionProbe.Request(tenant.Id, $"m-{Guid.NewGuid():N}", fixture.Webhooks.Url)));
+        }
+
+        var after = await Eventually.MatchAsync(() => http.GetStringAsync("/metrics"),
+            text => Value(text, deadLettered) >= Value(before, deadLettered) + 1 && Value(text, accepted) >= Value(before, accepted) + 1,
+            TimeSpan.FromSeconds(20), "both messages to be counted");
+        after.Split('\n').Should().Contain(line => line.StartsWith("notifly_kafka_ingest_lag ", StringComparison.Ordinal));
+    }
+
+    /// <summary>A sample's value in Prometheus text; 0 when the series is not there yet.</summary>
+    private static double Value(string metrics, string series) =>
+        metrics.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal)) is { } line
+            ? double.Parse(line[(series.Length + 1)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
+
+    [Fact]
     public async Task Same_notification_id_with_another_request_is_dead_lettered_as_idempotent_conflict()
     {
         var tenant = await fixture.Node.CreateTenantAsync();
