@@ -45,7 +45,7 @@ public static class DispatchPhases
         await using var sink = await DeliverySink.StartAsync(cancellationToken);
         var flooding = await context.Host.CreateTenantAsync("flood", cancellationToken);
         var watched = await context.Host.CreateTenantAsync("watched", cancellationToken);
-        await ForgetOtherWorkAsync(context, cancellationToken);
+        await context.ForgetUndeliveredWorkAsync(cancellationToken);
 
         var backlog = BacklogPerSecond * (context.Options.WarmupSeconds + context.Options.DurationSeconds);
         await StoreBacklogAsync(context, flooding, sink.Url(DeliverySink.Backlog), backlog, cancellationToken);
@@ -168,15 +168,4 @@ public static class DispatchPhases
         }
     }
 
-    /// <summary>Earlier phases' notifications were never meant to be delivered (role Api): only this phase's work is due.</summary>
-    private static async Task ForgetOtherWorkAsync(PhaseContext context, CancellationToken cancellationToken)
-    {
-        await using var command = context.Host.DataSource.CreateCommand("DELETE FROM reminders");
-        await command.ExecuteNonQueryAsync(cancellationToken);
-
-        // The mass delete is the benchmark's, not the product's: clear its dead rows now rather
-        // than let the first minute of the phase pay for them in every claim (docs/0010).
-        await using var vacuum = context.Host.DataSource.CreateCommand("VACUUM reminders");
-        await vacuum.ExecuteNonQueryAsync(cancellationToken);
-    }
 }

@@ -80,7 +80,7 @@ public static class KafkaPhases
     public static async Task<PhaseResult> IntakeAsync(PhaseContext context, CancellationToken cancellationToken)
     {
         var backlog = await context.KafkaBacklogAsync(cancellationToken);
-        await ForgetOtherWorkAsync(context, cancellationToken);
+        await context.ForgetUndeliveredWorkAsync(cancellationToken);
         await context.CheckpointAsync(cancellationToken);
         var settings = new Dictionary<string, string?>
         {
@@ -137,22 +137,6 @@ public static class KafkaPhases
                 ["status events not yet published at the last row"] = unpublished.ToString(CultureInfo.InvariantCulture),
                 ["outbox relay caught up"] = string.Create(CultureInfo.InvariantCulture, $"{drain.Elapsed.TotalSeconds:0.0} s after the last row"),
             });
-    }
-
-    /// <summary>
-    /// The HTTP phases' notifications were written by an API-only node and were never meant to be
-    /// delivered; the worker started here would spend the phase trying (and failing) to deliver
-    /// them. Their reminders go, so only ingestion is measured.
-    /// </summary>
-    private static async Task ForgetOtherWorkAsync(PhaseContext context, CancellationToken cancellationToken)
-    {
-        await using var command = context.Host.DataSource.CreateCommand("DELETE FROM reminders");
-        await command.ExecuteNonQueryAsync(cancellationToken);
-
-        // The mass delete is the benchmark's, not the product's: clear its dead rows now rather
-        // than let the first minute of the phase pay for them in every claim (docs/0010).
-        await using var vacuum = context.Host.DataSource.CreateCommand("VACUUM reminders");
-        await vacuum.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static IReadOnlyDictionary<string, long> Errors(long got, long expected) =>

@@ -46,6 +46,24 @@ public sealed class PhaseContext(BenchHost host, LoadClient client, CpuProbe pro
         return _kafka;
     }
 
+    /// <summary>
+    /// Before a phase that starts a worker: the earlier phases' notifications were written by an
+    /// API-only node and never meant to be delivered, and the worker would spend the phase trying
+    /// (and failing). Their reminders go, so only this phase's work is due.
+    /// </summary>
+    public async Task ForgetUndeliveredWorkAsync(CancellationToken cancellationToken)
+    {
+        await using (var command = Host.DataSource.CreateCommand("DELETE FROM reminders"))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // The mass delete is the benchmark's, not the product's: clear its dead rows now rather
+        // than let the first minute of the phase pay for them in every claim (docs/0010).
+        await using var vacuum = Host.DataSource.CreateCommand("VACUUM reminders");
+        await vacuum.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public void Dispose() => _kafka?.Dispose();
 
     public async Task CheckpointAsync(CancellationToken cancellationToken)
