@@ -3,9 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Notifly.Tests.Support;
 
@@ -60,15 +58,11 @@ public sealed class FakeFcm : IAsyncDisposable
 
     public static async Task<FakeFcm> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var fake = new FakeFcm(app);
         app.MapPost("/token", fake.TokenAsync);
         app.MapPost("/v1/projects/{project}/messages:send", fake.SendAsync);
-        await app.StartAsync();
-        fake.BaseAddress = app.Urls.Single().TrimEnd('/');
+        fake.BaseAddress = await LoopbackServer.StartAsync(app);
         return fake;
     }
 

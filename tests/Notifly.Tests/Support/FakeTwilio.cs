@@ -3,9 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Notifly.Tests.Support;
 
@@ -46,14 +44,10 @@ public sealed class FakeTwilio : IAsyncDisposable
 
     public static async Task<FakeTwilio> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var fake = new FakeTwilio(app);
         app.MapPost("/2010-04-01/Accounts/{accountSid}/Messages.json", fake.CreateMessageAsync);
-        await app.StartAsync();
-        fake.BaseAddress = app.Urls.Single().TrimEnd('/');
+        fake.BaseAddress = await LoopbackServer.StartAsync(app);
         return fake;
     }
 

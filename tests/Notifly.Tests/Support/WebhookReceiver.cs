@@ -1,8 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Notifly.Tests.Support;
 
@@ -45,14 +43,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public static async Task<WebhookReceiver> StartAsync(CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var receiver = new WebhookReceiver(app);
         app.Run(receiver.HandleAsync);
-        await app.StartAsync(cancellationToken);
-        receiver.BaseAddress = app.Urls.Single().TrimEnd('/');
+        receiver.BaseAddress = await LoopbackServer.StartAsync(app, cancellationToken);
         return receiver;
     }
 
