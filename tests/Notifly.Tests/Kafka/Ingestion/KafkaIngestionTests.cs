@@ -166,16 +166,11 @@ public class KafkaIngestionTests(KafkaNodeFixture fixture, ITestOutputHelper out
         }
 
         var after = await Eventually.MatchAsync(() => http.GetStringAsync("/metrics"),
-            text => Value(text, deadLettered) >= Value(before, deadLettered) + 1 && Value(text, accepted) >= Value(before, accepted) + 1,
+            text => MetricsText.Value(text, deadLettered) >= MetricsText.Value(before, deadLettered) + 1
+                    && MetricsText.Value(text, accepted) >= MetricsText.Value(before, accepted) + 1,
             TimeSpan.FromSeconds(20), "both messages to be counted");
         after.Split('\n').Should().Contain(line => line.StartsWith("notifly_kafka_ingest_lag ", StringComparison.Ordinal));
     }
-
-    /// <summary>A sample's value in Prometheus text; 0 when the series is not there yet.</summary>
-    private static double Value(string metrics, string series) =>
-        metrics.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal)) is { } line
-            ? double.Parse(line[(series.Length + 1)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)
-            : 0;
 
     [Fact]
     public async Task Same_notification_id_with_another_request_is_dead_lettered_as_idempotent_conflict()

@@ -24,6 +24,9 @@ public sealed class OutboxRelayTests(KafkaNodeFixture fixture) : IClassFixture<K
         var tenant = await fixture.Node.CreateTenantAsync();
         using var status = StatusTopic();
         var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        const string published = "notifly_outbox_published_total{topic=\"notification.status\"}";
+        using var metrics = fixture.Node.Client();
+        var publishedBefore = MetricsText.Value(await metrics.GetStringAsync("/metrics"), published);
 
         var accepted = await tenant.Http.SendOkAsync(Calls.Webhook(fixture.Webhooks.UrlFor($"/{tenant.Id}")));
         await tenant.Http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent, Wait);
@@ -50,6 +53,10 @@ public sealed class OutboxRelayTests(KafkaNodeFixture fixture) : IClassFixture<K
         }
 
         events.Select(e => e.EventId).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        // Counters are per process and other tests add to them: at least these three were counted.
+        // The relay counts after its commit, a moment after the brokers have the messages.
+        await Eventually.MatchAsync(() => metrics.GetStringAsync("/metrics"),
+            text => MetricsText.Value(text, published) >= publishedBefore + 3, Wait, "the published events to be counted");
     }
 
     [Fact]
