@@ -10,6 +10,7 @@ using Notifly.Grains.Kafka.Outbox;
 using Notifly.Grains.Notifications;
 using Notifly.Grains.Recipients;
 using Notifly.Grains.Runtime;
+using Notifly.Grains.Security;
 using Notifly.Grains.Storage;
 using Notifly.Grains.Templates;
 using Notifly.Grains.Tenants;
@@ -85,6 +86,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IPostgresNotificationHandler>(sp => sp.GetRequiredService<TenantPolicyCache>());
         services.AddSingleton<PostgresListener>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresListener>());
+
+        services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SecretBox>();
+        services.AddHostedService<SecretRewrapService>();
         return services;
     }
 

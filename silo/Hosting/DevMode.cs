@@ -39,6 +39,14 @@ public static partial class DevMode
                 builder.Configuration["Notifly:Channels:Webhook:AllowedNetworks:1"] = "::1/128";
             }
 
+            if (!builder.Configuration.GetSection("Notifly:Secrets:Keys").GetChildren().Any())
+            {
+                // Provider credentials and webhook secrets are sealed at rest: single-node mode keeps
+                // its own key beside its data, readable only by this user.
+                builder.Configuration["Notifly:Secrets:Keys:dev"] = EnsureSecretsKey(Path.Combine(home, "secrets.key"));
+                builder.Configuration["Notifly:Secrets:ActiveKey"] = "dev";
+            }
+
             topics = new KafkaTopics(builder.Configuration["Kafka:TopicPrefix"] ?? "");
             if (string.IsNullOrWhiteSpace(builder.Configuration["Kafka:BootstrapServers"]))
             {
@@ -98,13 +106,29 @@ public static partial class DevMode
         return await SaveAsync(new DemoTenant(tenant.Id, adminKey.Secret), file);
     }
 
+    private static string EnsureSecretsKey(string file)
+    {
+        if (!File.Exists(file))
+        {
+            File.WriteAllText(file, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+            RestrictToOwner(file);
+        }
+
+        return File.ReadAllText(file).Trim();
+    }
+
+    private static void RestrictToOwner(string file)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
     private static async Task<DemoTenant> SaveAsync(DemoTenant demo, string file)
     {
         await File.WriteAllTextAsync(file, JsonSerializer.Serialize(demo));
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds an admin key
-        }
+        RestrictToOwner(file); // it holds an admin key
         return demo;
     }
 

@@ -27,6 +27,9 @@ public sealed class NotiflyNode : IAsyncDisposable
 
     public string BaseAddress { get; }
 
+    /// <summary>The key sealing tenants' secrets in tests (<c>Notifly:Secrets:Keys:test-1</c>).</summary>
+    public const string TestSecretsKey = "dGVzdC1rZXktMzItYnl0ZXMtbG9uZy0wMTIzNDU2Nzg=";
+
     public IServiceProvider Services => _app.Services;
 
     /// <summary>
@@ -49,6 +52,8 @@ public sealed class NotiflyNode : IAsyncDisposable
             ["Notifly:Channels:Webhook:Timeout"] = "00:00:02",
             // Test receivers listen on loopback, which webhooks may not reach unless allowed.
             ["Notifly:Channels:Webhook:AllowedNetworks:0"] = "127.0.0.0/8",
+            ["Notifly:Secrets:Keys:test-1"] = TestSecretsKey,
+            ["Notifly:Secrets:ActiveKey"] = "test-1",
             ["Notifly:Channels:Smtp:Port"] = "2", // nothing listens there unless a test sets a sink
             ["Notifly:Channels:Smtp:Timeout"] = "00:00:02",
         };
