@@ -17,5 +17,7 @@ public static class ErrorCodes
     public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
+    public const string SecretsKeyNotConfigured = "SECRETS_KEY_NOT_CONFIGURED";
+    public const string Conflict = "CONFLICT";
     public const string InternalError = "INTERNAL_ERROR";
 }

@@ -8,4 +8,5 @@ public sealed record DeliveryLogView(
     long? LatencyMs,
     string? ErrorCode,
     string? ErrorMessage,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    string? Provider = null);

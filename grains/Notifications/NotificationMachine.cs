@@ -78,20 +78,27 @@ public static class NotificationMachine
 
         var o = r.Outcome;
         var latencyMs = (long)r.Latency.TotalMilliseconds;
+        foreach (var failover in o.Failovers ?? [])
+        {
+            // docs/0015: a provider fault handed the attempt to the next provider of the channel.
+            turn.Event("PROVIDER_FAILOVER", ("channel", d.Channel), ("attempt", d.Attempts), ("provider", failover.Provider),
+                ("errorCode", failover.ErrorCode), ("nextProvider", failover.NextProvider));
+        }
+
         if (o.Kind == OutcomeKind.Success)
         {
             turn.Set(d with { Status = DeliveryStatus.Sent, DueAt = null, SentAt = turn.Now, ProviderMessageId = o.ProviderMessageId });
-            turn.Log(new AttemptLog(d.Channel, d.Attempts, "SENT", latencyMs, null, null, o.ProviderMessageId));
+            turn.Log(new AttemptLog(d.Channel, d.Attempts, "SENT", latencyMs, null, null, o.ProviderMessageId, o.Provider));
             turn.Event("SENT", ("channel", d.Channel), ("attempt", d.Attempts), ("latencyMs", latencyMs),
-                ("providerMessageId", o.ProviderMessageId));
+                ("providerMessageId", o.ProviderMessageId), ("provider", o.Provider));
             return null;
         }
 
         var code = o.ErrorCode ?? "DELIVERY_FAILED";
         var transient = o.Kind == OutcomeKind.Transient;
-        turn.Log(new AttemptLog(d.Channel, d.Attempts, "FAILED", latencyMs, code, o.ErrorMessage, null));
+        turn.Log(new AttemptLog(d.Channel, d.Attempts, "FAILED", latencyMs, code, o.ErrorMessage, null, o.Provider));
         turn.Event("ATTEMPT_FAILED", ("channel", d.Channel), ("attempt", d.Attempts), ("errorCode", code),
-            ("error", o.ErrorMessage), ("transient", transient), ("latencyMs", latencyMs));
+            ("error", o.ErrorMessage), ("transient", transient), ("latencyMs", latencyMs), ("provider", o.Provider));
 
         if (!transient)
         {

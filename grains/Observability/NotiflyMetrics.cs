@@ -34,6 +34,18 @@ public static class NotiflyMetrics
     public static readonly Counter<long> DeadLettered =
         Meter.CreateCounter<long>("notifly.delivery.dead_lettered", description: "Deliveries moved to the dead-letter queue, by channel.");
 
+    /// <summary>Attempts handed from one provider to the next of the channel (docs/0015), by channel.</summary>
+    public static readonly Counter<long> ProviderFailovers =
+        Meter.CreateCounter<long>("notifly.provider.failovers", description: "Attempts passed on from a failing provider to the next, by channel.");
+
+    /// <summary>Calls not made because the provider's circuit was open, by provider kind.</summary>
+    public static readonly Counter<long> ProviderCircuitRejections =
+        Meter.CreateCounter<long>("notifly.provider.circuit.rejections", description: "Calls skipped because the provider's circuit was open, by kind.");
+
+    /// <summary>Circuit breaker transitions, by provider kind and new state (open, half_open, closed).</summary>
+    public static readonly Counter<long> ProviderCircuitTransitions =
+        Meter.CreateCounter<long>("notifly.provider.circuit.transitions", description: "Provider circuit breaker transitions, by kind and state.");
+
     public static readonly Counter<long> LeasesExpired =
         Meter.CreateCounter<long>("notifly.delivery.leases_expired", description: "Attempts abandoned by a node and taken over after their lease.");
 

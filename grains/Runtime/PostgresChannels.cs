@@ -11,4 +11,7 @@ public static class PostgresChannels
 
     /// <summary>A tenant's settings changed; payload is its id.</summary>
     public const string TenantSettings = "notifly_tenant_settings";
+
+    /// <summary>A tenant's providers changed; payload is its id.</summary>
+    public const string Providers = "notifly_providers";
 }

@@ -9,6 +9,7 @@ using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Channels.Push;
 using Notifly.Grains.Observability;
+using Notifly.Grains.Providers;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Grains.Runtime;
@@ -20,7 +21,7 @@ namespace Notifly.Grains.Runtime;
 /// </summary>
 public sealed partial class ReminderService(
     NotificationStore store,
-    IEnumerable<IChannelSender> senders,
+    ProviderRouter providers,
     WakeUpSignal wakeUp,
     DeadPushTokens deadPushTokens,
     IOptions<DispatchOptions> options,
@@ -29,7 +30,6 @@ public sealed partial class ReminderService(
 {
     private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan BulkFullWait = TimeSpan.FromMilliseconds(50);
-    private readonly Dictionary<Channel, IChannelSender> _senders = senders.ToDictionary(s => s.Channel);
     private readonly DispatchOptions _options = options.Value;
     private readonly System.Threading.Channels.Channel<AttemptResult> _results = System.Threading.Channels.Channel.CreateUnbounded<AttemptResult>();
     private readonly CancellationTokenSource _abandon = new();
@@ -159,26 +159,19 @@ public sealed partial class ReminderService(
         {
             var started = time.GetTimestamp();
             AttemptOutcome outcome;
-            if (!_senders.TryGetValue(work.Channel, out var sender))
+            try
             {
-                outcome = AttemptOutcome.Permanent("CHANNEL_DISABLED", $"no sender is configured for {work.Channel}");
+                outcome = await providers.SendAsync(work, _abandon.Token);
             }
-            else
+            catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
             {
-                try
-                {
-                    outcome = await sender.SendAsync(work, _abandon.Token);
-                }
-                catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
-                {
-                    return; // node stopping: the lease expires and another attempt runs
-                }
-                catch (Exception ex)
-                {
-                    // A sender bug must not wedge the delivery: treat it like a transient failure.
-                    LogSenderFailed(ex, work.Channel, work.NotificationId);
-                    outcome = AttemptOutcome.Transient("INTERNAL_ERROR", ex.Message);
-                }
+                return; // node stopping: the lease expires and another attempt runs
+            }
+            catch (Exception ex)
+            {
+                // A sender bug must not wedge the delivery: treat it like a transient failure.
+                LogSenderFailed(ex, work.Channel, work.NotificationId);
+                outcome = AttemptOutcome.Transient("INTERNAL_ERROR", ex.Message);
             }
 
             if (DeadPushTokens.IsDead(work, outcome))

@@ -88,10 +88,11 @@ internal static class TurnWriter
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 """
                 INSERT INTO notification_logs (tenant_id, notification_id, channel, attempt, status, latency_ms,
-                                               error_code, error_message, provider_message_id, created_at)
-                SELECT tenant_id, id, channel, attempt, status, latency_ms, error_code, error_message, provider_message_id, $10
-                  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[])
-                       AS u(tenant_id, id, channel, attempt, status, latency_ms, error_code, error_message, provider_message_id)
+                                               error_code, error_message, provider_message_id, provider, created_at)
+                SELECT tenant_id, id, channel, attempt, status, latency_ms, error_code, error_message, provider_message_id, provider, $10
+                  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[],
+                              $11::text[])
+                       AS u(tenant_id, id, channel, attempt, status, latency_ms, error_code, error_message, provider_message_id, provider)
                 ON CONFLICT (tenant_id, notification_id, channel, attempt) DO NOTHING
                 """)
                 .With(logs.Select(l => l.State.TenantId).ToArray())
@@ -103,7 +104,8 @@ internal static class TurnWriter
                 .With(logs.Select(l => l.Log.ErrorCode).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
                 .With(logs.Select(l => l.Log.ErrorMessage).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
                 .With(logs.Select(l => l.Log.ProviderMessageId).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
-                .With(now));
+                .With(now)
+                .With(logs.Select(l => l.Log.Provider).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text));
         }
 
         var dead = changed.SelectMany(t => t.Turn.DeadLetters.Select(d => (t.Turn.State, Dead: d))).ToArray();

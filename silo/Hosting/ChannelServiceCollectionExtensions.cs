@@ -6,6 +6,11 @@ using Notifly.Grains.Channels.Email;
 using Notifly.Grains.Channels.Push;
 using Notifly.Grains.Channels.Sms;
 using Notifly.Grains.Channels.Webhook;
+using Notifly.Grains.Providers;
+using Notifly.Grains.Runtime;
+using Notifly.Grains.Security;
+using Notifly.GrainInterfaces.Notifications;
+using Microsoft.Extensions.Logging;
 
 namespace Notifly.Silo.Hosting;
 
@@ -17,7 +22,6 @@ public static class ChannelServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddNotiflyChannels(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         // One long-lived client for all webhook deliveries: its handler pools connections and
@@ -37,6 +41,43 @@ public static class ChannelServiceCollectionExtensions
         services.AddFcm(configuration);
         return services;
     }
+
+    /// <summary>
+    /// Every role: tenants' own providers (docs/0015): the kinds a tenant may register, the registry that
+    /// orders them per channel, and the router the dispatcher sends through. Tenant providers call
+    /// out through the egress-guarded client: their base URLs are a tenant's input, like a webhook's.
+    /// </summary>
+    public static IServiceCollection AddNotiflyProviders(this IServiceCollection services)
+    {
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddKeyedSingleton(TenantProviders, (sp, _) =>
+            WebhookSender.CreateHttpClient(EgressGuard.FromOptions(sp.GetRequiredService<IOptions<WebhookOptions>>().Value)));
+
+        services.AddSingleton<ProviderKind>(sp => new ProviderKind<TwilioOptions>(
+            "twilio", Channel.Sms, TwilioOptions.SectionName, [nameof(TwilioOptions.AuthToken)],
+            (options, _) => new TwilioSmsSender(
+                sp.GetRequiredKeyedService<HttpClient>(TenantProviders), Options.Create(options), sp.GetRequiredService<TimeProvider>())));
+        services.AddSingleton<ProviderKind>(sp => new ProviderKind<FcmOptions>(
+            "fcm", Channel.Push, FcmOptions.SectionName, [nameof(FcmOptions.ServiceAccountJson)],
+            (options, _) =>
+            {
+                var client = sp.GetRequiredKeyedService<HttpClient>(TenantProviders);
+                var time = sp.GetRequiredService<TimeProvider>();
+                var tokens = new FcmAccessTokens(client, options.LoadServiceAccount(), time, sp.GetRequiredService<ILogger<FcmAccessTokens>>());
+                return new FcmPushSender(client, tokens, Options.Create(options), time);
+            },
+            forbiddenFields: [nameof(FcmOptions.ServiceAccountFile)])); // a path on our disk is not a tenant's to name
+
+        services.AddSingleton<ProviderStore>();
+        services.AddSingleton<SealedSecretColumn>(ProviderStore.CredentialsColumn);
+        services.AddSingleton<ProviderRegistry>();
+        services.AddSingleton<IPostgresNotificationHandler>(sp => sp.GetRequiredService<ProviderRegistry>());
+        services.AddSingleton<ProviderRouter>();
+        return services;
+    }
+
+    private const string TenantProviders = "tenant-providers";
 
     private static void AddFcm(this IServiceCollection services, IConfiguration configuration)
     {
