@@ -23,6 +23,8 @@ public sealed class ProviderSlot
     private readonly ResiliencePipeline<AttemptOutcome> _pipeline;
     private readonly CircuitBreakerStateProvider? _circuit;
     private readonly TimeSpan _timeout;
+    private readonly TimeProvider _time;
+    private long _openUntilTicks;
 
     public ProviderSlot(
         ProviderIdentity identity, IChannelSender sender, ProviderLimits limits, CircuitBreakerSettings? breaker, TimeProvider time,
@@ -32,6 +34,7 @@ public sealed class ProviderSlot
         _sender = sender;
         _concurrency = new SemaphoreSlim(limits.MaxConcurrency!.Value);
         _timeout = limits.Timeout!.Value;
+        _time = time;
         var builder = new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = time };
         if (breaker is not null)
         {
@@ -46,7 +49,11 @@ public sealed class ProviderSlot
                 ShouldHandle = new PredicateBuilder<AttemptOutcome>()
                     .HandleResult(o => o.IsProviderFault)
                     .Handle<Exception>(e => e is not OperationCanceledException),
-                OnOpened = _ => Changed(CircuitState.Open),
+                OnOpened = args =>
+                {
+                    Volatile.Write(ref _openUntilTicks, (time.GetUtcNow() + args.BreakDuration).UtcTicks);
+                    return Changed(CircuitState.Open);
+                },
                 OnHalfOpened = _ => Changed(CircuitState.HalfOpen),
                 OnClosed = _ => Changed(CircuitState.Closed),
             });
@@ -76,9 +83,12 @@ public sealed class ProviderSlot
     /// </summary>
     public async Task<AttemptOutcome> SendAsync(SendWork work, CancellationToken cancellationToken)
     {
-        if (Circuit == CircuitState.Open || Circuit == CircuitState.Isolated)
+        // Polly moves an open circuit to half-open only when a call comes through, so past the
+        // break a call must reach the pipeline; before it, skip without queueing for a slot.
+        if (Circuit == CircuitState.Isolated
+            || (Circuit == CircuitState.Open && _time.GetUtcNow().UtcTicks < Volatile.Read(ref _openUntilTicks)))
         {
-            return CircuitOpen(null);
+            return CircuitOpen(new DateTimeOffset(Volatile.Read(ref _openUntilTicks), TimeSpan.Zero) - _time.GetUtcNow());
         }
 
         await _concurrency.WaitAsync(cancellationToken);

@@ -24,6 +24,7 @@ public sealed class FakeTwilio : IAsyncDisposable
     private readonly Lock gate = new();
     private readonly List<TwilioMessage> messages = [];
     private readonly Queue<Answer> script = new();
+    private Answer? outage;
     private readonly CancellationTokenSource stopping = new();
 
     private FakeTwilio(WebApplication app) => this.app = app;
@@ -54,6 +55,23 @@ public sealed class FakeTwilio : IAsyncDisposable
     /// <summary>The next valid request gets Twilio's error body for <paramref name="code"/>.</summary>
     public void EnqueueError(int status, int code, string message, TimeSpan? retryAfter = null) =>
         Enqueue(new Answer(status, ErrorBody(status, code, message), retryAfter));
+
+    /// <summary>Every valid request from now on gets Twilio's error for <paramref name="code"/>, until <see cref="Recover"/>.</summary>
+    public void FailAll(int status, int code, string message)
+    {
+        lock (gate)
+        {
+            outage = new Answer(status, ErrorBody(status, code, message), null);
+        }
+    }
+
+    public void Recover()
+    {
+        lock (gate)
+        {
+            outage = null;
+        }
+    }
 
     /// <summary>The next valid request gets no answer until its caller gives up.</summary>
     public void EnqueueHang() => Enqueue(new Answer(0, "", null, Hang: true));
@@ -102,7 +120,7 @@ public sealed class FakeTwilio : IAsyncDisposable
         lock (gate)
         {
             messages.Add(new TwilioMessage(sid, fields));
-            answer = script.TryDequeue(out var next) ? next : new Answer(201, Resource(sid, fields), null);
+            answer = script.TryDequeue(out var next) ? next : outage ?? new Answer(201, Resource(sid, fields), null);
         }
 
         if (answer.Hang)

@@ -57,6 +57,11 @@ public sealed class NotiflyNode : IAsyncDisposable
             ["Notifly:Channels:Smtp:Port"] = "2", // nothing listens there unless a test sets a sink
             ["Notifly:Channels:Smtp:Timeout"] = "00:00:02",
         };
+        if (settings?.Keys.Any(k => k.StartsWith("Notifly:Secrets:Keys:", StringComparison.Ordinal)) == true)
+        {
+            config.Remove("Notifly:Secrets:Keys:test-1"); // the test names its own keys
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             config[key] = value;
