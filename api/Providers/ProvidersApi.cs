@@ -151,7 +151,7 @@ public static partial class ProvidersApi
         var settings = request.Settings ?? [];
         if (kind is not null)
         {
-            var ceiling = limits.For(kind.Name).MaxConcurrency!.Value;
+            var ceiling = limits.For(kind.Name).MaxConcurrency ?? 10_000;
             if (request.MaxConcurrency is { } max && (max < 1 || max > ceiling))
             {
                 Error("maxConcurrency", $"maxConcurrency must be between 1 and {ceiling}, this deployment's limit for {kind.Name}.");

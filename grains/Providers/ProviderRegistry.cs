@@ -152,18 +152,19 @@ public sealed partial class ProviderRegistry : IPostgresNotificationHandler
         }
 
         var limits = _options.For(row.Kind);
-        if (row.MaxConcurrency is { } own && own < limits.MaxConcurrency)
+        if (row.MaxConcurrency is { } own && (limits.MaxConcurrency is null || own < limits.MaxConcurrency))
         {
             limits = new ProviderLimits { MaxConcurrency = own, Timeout = limits.Timeout };
         }
 
-        return new ProviderSlot(identity, sender, limits, _options.CircuitBreaker, _time, CircuitChanged);
+        return new ProviderSlot(identity, sender, limits, _options.CircuitBreaker, _time, CircuitChanged, _options.ReservedForHighPriority);
     }
 
     private ProviderSlot Slot(ProviderIdentity identity, IChannelSender sender) =>
         // A webhook's "provider" is each tenant's own endpoint, not one service: one tenant's dead
         // URL must not open a circuit for everybody's webhooks.
-        new(identity, sender, _options.For(identity.Kind), sender.Channel == Channel.Webhook ? null : _options.CircuitBreaker, _time, CircuitChanged);
+        new(identity, sender, _options.For(identity.Kind), sender.Channel == Channel.Webhook ? null : _options.CircuitBreaker, _time, CircuitChanged,
+            _options.ReservedForHighPriority);
 
     private void CircuitChanged(ProviderIdentity provider, CircuitState state)
     {

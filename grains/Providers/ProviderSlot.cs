@@ -19,20 +19,31 @@ public sealed class ProviderSlot
     public const string CircuitOpenCode = "CIRCUIT_OPEN";
 
     private readonly IChannelSender _sender;
-    private readonly SemaphoreSlim _concurrency;
+    private readonly SemaphoreSlim? _concurrency;
+    private readonly SemaphoreSlim? _bulkConcurrency;
     private readonly ResiliencePipeline<AttemptOutcome> _pipeline;
     private readonly CircuitBreakerStateProvider? _circuit;
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
     private long _openUntilTicks;
 
+    /// <param name="reservedForUrgent">
+    /// The share of <see cref="ProviderLimits.MaxConcurrency"/> bulk work (normal, low) may not
+    /// take: bulk holds a bulk permit as well, so the rest stays free for instant and high.
+    /// </param>
     public ProviderSlot(
         ProviderIdentity identity, IChannelSender sender, ProviderLimits limits, CircuitBreakerSettings? breaker, TimeProvider time,
-        Action<ProviderIdentity, CircuitState>? circuitChanged = null)
+        Action<ProviderIdentity, CircuitState>? circuitChanged = null, double reservedForUrgent = 0)
     {
         Identity = identity;
         _sender = sender;
-        _concurrency = new SemaphoreSlim(limits.MaxConcurrency!.Value);
+        if (limits.MaxConcurrency is { } max)
+        {
+            _concurrency = new SemaphoreSlim(max);
+            var bulk = Math.Max(1, max - (int)Math.Ceiling(max * reservedForUrgent));
+            _bulkConcurrency = bulk < max ? new SemaphoreSlim(bulk) : null;
+        }
+
         _timeout = limits.Timeout!.Value;
         _time = time;
         var builder = new ResiliencePipelineBuilder<AttemptOutcome> { TimeProvider = time };
@@ -91,7 +102,25 @@ public sealed class ProviderSlot
             return CircuitOpen(new DateTimeOffset(Volatile.Read(ref _openUntilTicks), TimeSpan.Zero) - _time.GetUtcNow());
         }
 
-        await _concurrency.WaitAsync(cancellationToken);
+        var bulk = work.IsBulk ? _bulkConcurrency : null;
+        if (bulk is not null)
+        {
+            await bulk.WaitAsync(cancellationToken);
+        }
+
+        try
+        {
+            if (_concurrency is not null)
+            {
+                await _concurrency.WaitAsync(cancellationToken);
+            }
+        }
+        catch
+        {
+            bulk?.Release();
+            throw;
+        }
+
         try
         {
             return await _pipeline.ExecuteAsync(
@@ -108,7 +137,8 @@ public sealed class ProviderSlot
         }
         finally
         {
-            _concurrency.Release();
+            _concurrency?.Release();
+            bulk?.Release();
         }
     }
 

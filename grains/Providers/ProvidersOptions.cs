@@ -17,14 +17,26 @@ public sealed class ProvidersOptions : IValidatableObject
     /// <summary>Per kind (<c>smtp</c>, <c>sendgrid</c>, <c>twilio</c>, <c>fcm</c>, <c>webhook</c>): overrides of <see cref="Defaults"/>.</summary>
     public Dictionary<string, ProviderLimits> Kinds { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The share of each provider's concurrency that normal- and low-priority work may not take,
+    /// so an urgent message never queues behind a bulk send at its provider (as docs/0010 does for
+    /// the dispatcher's own slots).
+    /// </summary>
+    public double ReservedForHighPriority { get; set; } = 0.2;
+
     public CircuitBreakerSettings CircuitBreaker { get; set; } = new();
 
+    /// <summary>
+    /// The limits of a kind. Webhooks have no concurrency limit unless <c>Kinds:webhook</c> sets
+    /// one: each goes to a different tenant's endpoint, and the dispatcher bounds them all.
+    /// </summary>
     public ProviderLimits For(string kind)
     {
         var specific = Kinds.TryGetValue(kind, out var limits) ? limits : null;
+        var isWebhook = string.Equals(kind, "webhook", StringComparison.OrdinalIgnoreCase);
         return new ProviderLimits
         {
-            MaxConcurrency = specific?.MaxConcurrency ?? Defaults.MaxConcurrency ?? 64,
+            MaxConcurrency = specific?.MaxConcurrency ?? (isWebhook ? null : Defaults.MaxConcurrency ?? 64),
             Timeout = specific?.Timeout ?? Defaults.Timeout ?? TimeSpan.FromSeconds(30),
         };
     }
@@ -44,6 +56,11 @@ public sealed class ProvidersOptions : IValidatableObject
             }
         }
 
+        if (ReservedForHighPriority is < 0 or >= 1)
+        {
+            yield return new ValidationResult($"{Section}:ReservedForHighPriority must be at least 0 and less than 1.");
+        }
+
         foreach (var error in CircuitBreaker.Validate())
         {
             yield return new ValidationResult($"{Section}:CircuitBreaker: {error}");
@@ -53,7 +70,7 @@ public sealed class ProvidersOptions : IValidatableObject
 
 public sealed class ProviderLimits
 {
-    /// <summary>Calls in flight at once to one provider, per node; more wait their turn.</summary>
+    /// <summary>Calls in flight at once to one provider, per node; more wait their turn. None: unlimited.</summary>
     public int? MaxConcurrency { get; set; }
 
     /// <summary>The whole call, connect to last byte; on expiry the attempt counts as a transient failure.</summary>

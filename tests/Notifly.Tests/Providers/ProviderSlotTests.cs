@@ -117,7 +117,31 @@ public sealed class ProviderSlotTests : IAsyncLifetime
         twilio.Messages.Should().HaveCount(2);
     }
 
-    private ProviderSlot Slot(int maxConcurrency = 8, TimeSpan? timeout = null, TimeSpan? senderTimeout = null)
+    [Fact]
+    public async Task Bulk_work_leaves_part_of_a_providers_concurrency_to_urgent_work()
+    {
+        // Five slots, 20 % reserved: four bulk calls hang, a fifth bulk call waits, a high-priority one goes straight through.
+        var slot = Slot(maxConcurrency: 5, reservedForUrgent: 0.2, timeout: TimeSpan.FromSeconds(1), senderTimeout: TimeSpan.FromMinutes(1), breaker: false);
+        for (var i = 0; i < 5; i++)
+        {
+            twilio.EnqueueHang();
+        }
+
+        var bulk = Enumerable.Range(0, 4).Select(_ => slot.SendAsync(Work(Priority.Low), CancellationToken.None)).ToArray();
+        await Eventually.MatchAsync(() => Task.FromResult(twilio.Messages.Count), n => n == 4);
+        var waiting = slot.SendAsync(Work(Priority.Normal), CancellationToken.None);
+        var urgent = slot.SendAsync(Work(Priority.High), CancellationToken.None);
+        await Eventually.MatchAsync(() => Task.FromResult(twilio.Messages.Count), n => n == 5);
+        twilio.Messages[^1].Form["Body"].Should().Be("urgent");
+
+        (await urgent).ErrorCode.Should().Be("TIMEOUT");
+        (await Task.WhenAll(bulk)).Should().OnlyContain(o => o.ErrorCode == "TIMEOUT");
+        (await waiting).Kind.Should().Be(OutcomeKind.Success, "it ran once a bulk slot freed up");
+        twilio.Messages.Should().HaveCount(6);
+    }
+
+    private ProviderSlot Slot(int maxConcurrency = 8, TimeSpan? timeout = null, TimeSpan? senderTimeout = null, double reservedForUrgent = 0,
+        bool breaker = true)
     {
         var options = new TwilioOptions
         {
@@ -131,8 +155,9 @@ public sealed class ProviderSlotTests : IAsyncLifetime
             new ProviderIdentity(Guid.NewGuid(), "twilio-main", "twilio", 1),
             new TwilioSmsSender(Client, Options.Create(options), clock),
             new ProviderLimits { MaxConcurrency = maxConcurrency, Timeout = timeout ?? TimeSpan.FromSeconds(10) },
-            Breaker, clock, (_, state) => transitions.Add(state));
+            breaker ? Breaker : null, clock, (_, state) => transitions.Add(state), reservedForUrgent);
     }
 
-    private static SendWork Work() => SendWorks.Create(Channel.Sms, new Recipient(Phone: "+15558675310"), body: "hi");
+    private static SendWork Work(Priority priority = Priority.Normal) =>
+        SendWorks.Create(Channel.Sms, new Recipient(Phone: "+15558675310"), body: priority < Priority.Normal ? "urgent" : "hi") with { Priority = priority };
 }
