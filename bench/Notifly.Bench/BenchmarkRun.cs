@@ -108,6 +108,7 @@ public static class BenchmarkRun
         PhaseNames.KafkaIntake => await KafkaPhases.IntakeAsync(context, cancellationToken),
         PhaseNames.DispatchPriority => await DispatchPhases.PriorityAsync(context, cancellationToken),
         PhaseNames.DispatchFairness => await DispatchPhases.FairnessAsync(context, cancellationToken),
+        PhaseNames.SlowProvider => await SlowProviderPhase.RunAsync(context, cancellationToken),
         // The database at the batch size intake actually formed: is PostgreSQL the limit at that size?
         PhaseNames.PostgresMatched => done.FirstOrDefault(p => p.Name == PhaseNames.IntakeMax) is { } max
             ? await DatabasePhases.RawAsync(context, name, ObservedBatchSize(max), cancellationToken)

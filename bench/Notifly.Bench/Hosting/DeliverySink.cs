@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace Notifly.Bench.Hosting;
 
 /// <summary>
-/// An instant webhook provider for the dispatch phases: answers 204 at once, counts calls per
+/// A webhook provider for the dispatch phases: answers 204 at once (or, on the slow lane, after
+/// 100 ms), counts calls per
 /// lane (<c>/hook/{lane}</c>) and records when each notification of the watched lane arrived
 /// (Stopwatch ticks, the same clock as the phase's accept times: both run in this process).
 /// </summary>
@@ -16,6 +17,11 @@ public sealed class DeliverySink : IAsyncDisposable
 {
     public const string Watched = "watched";
     public const string Backlog = "backlog";
+
+    /// <summary>A provider that takes <see cref="SlowLatency"/> to answer each call.</summary>
+    public const string Slow = "slow";
+
+    public static readonly TimeSpan SlowLatency = TimeSpan.FromMilliseconds(100);
 
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, long> _counts = new();
@@ -38,9 +44,14 @@ public sealed class DeliverySink : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var sink = new DeliverySink(app);
-        app.MapPost("/hook/{lane}", (string lane, HttpRequest request) =>
+        app.MapPost("/hook/{lane}", async (string lane, HttpRequest request) =>
         {
             var arrived = Stopwatch.GetTimestamp();
+            if (lane == Slow)
+            {
+                await Task.Delay(SlowLatency);
+            }
+
             sink._counts.AddOrUpdate(lane, 1, (_, n) => n + 1);
             if (lane == Watched && request.Headers["webhook-id"].ToString() is { Length: > 4 } id
                 && Guid.TryParseExact(id[4..], "N", out var notification))

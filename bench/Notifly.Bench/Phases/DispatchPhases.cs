@@ -155,7 +155,7 @@ public static class DispatchPhases
         return IntakeItem.FromApi(principal, validation.Request ?? throw new InvalidOperationException("the benchmark's request does not validate"));
     }
 
-    private static async Task StoreBacklogAsync(PhaseContext context, BenchTenant tenant, string url, int count, CancellationToken cancellationToken)
+    internal static async Task StoreBacklogAsync(PhaseContext context, BenchTenant tenant, string url, int count, CancellationToken cancellationToken)
     {
         Console.WriteLine($"    storing a backlog of {count:N0} low-priority notifications…");
         var principal = new ApiPrincipal(tenant.TenantId, tenant.KeyId, tenant.KeyPrefix, ApiPrincipal.AdminRole);
