@@ -25,13 +25,13 @@ public static class ChannelServiceCollectionExtensions
         services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<WebhookSender>(sp,
             WebhookSender.CreateHttpClient(EgressGuard.FromOptions(sp.GetRequiredService<IOptions<WebhookOptions>>().Value))));
         services.AddSingleton<IChannelSender, SmtpEmailSender>();
+        services.AddSingleton<ProviderReceipts>();
 
         // Optional: a deployment without a Twilio account has no SMS sender and should not enable SMS.
         if (!string.IsNullOrWhiteSpace(configuration[$"{TwilioOptions.SectionName}:{nameof(TwilioOptions.AccountSid)}"]))
         {
             services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
             services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<TwilioSmsSender>(sp, TwilioSmsSender.CreateHttpClient()));
-            services.AddSingleton<TwilioReceipts>();
         }
 
         services.AddFcm(configuration);
