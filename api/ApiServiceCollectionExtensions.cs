@@ -56,6 +56,7 @@ public static class ApiServiceCollectionExtensions
         app.MapRecipientsApi();
         app.MapUnsubscribeApi();
         app.MapTwilioCallbacksApi();
+        app.MapSendGridCallbacksApi();
         app.MapHealthApi();
         app.MapMetricsApi();
         _ = app.Services.GetRequiredService<PrometheusMetrics>(); // listen from the start, not from the first scrape
