@@ -56,6 +56,7 @@ public static class ApiServiceCollectionExtensions
         app.MapRecipientsApi();
         app.MapUnsubscribeApi();
         app.MapTwilioCallbacksApi();
+        app.MapSendGridCallbacksApi();
         app.MapProvidersApi();
         app.MapHealthApi();
         app.MapMetricsApi();

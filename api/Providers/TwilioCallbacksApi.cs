@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Notifly.Api.Http;
+using Notifly.GrainInterfaces.Notifications;
+using Notifly.Grains.Channels;
 using Notifly.Grains.Channels.Sms;
 using Notifly.Grains.Notifications;
 using Notifly.Grains.Recipients;
@@ -31,7 +33,8 @@ public static class TwilioCallbacksApi
         HttpContext context, IOptions<RecipientsOptions> publicUrl, CancellationToken cancellationToken)
     {
         var services = context.RequestServices;
-        if (services.GetService<TwilioReceipts>() is not { } receipts)
+        var twilio = services.GetRequiredService<IOptions<TwilioOptions>>().Value;
+        if (services.GetService<ProviderReceipts>() is not { } receipts || twilio.AccountSid is null)
         {
             return Problems.NotFound("Twilio callback endpoint"); // no Twilio account configured
         }
@@ -40,7 +43,7 @@ public static class TwilioCallbacksApi
             ? await context.Request.ReadFormAsync(cancellationToken)
             : FormCollection.Empty;
         var parameters = form.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))).ToArray();
-        var token = services.GetRequiredService<IOptions<TwilioOptions>>().Value.AuthToken!;
+        var token = twilio.AuthToken!;
         var url = publicUrl.Value.PublicBaseUrl.TrimEnd('/') + StatusPath + context.Request.QueryString;
         if (!TwilioSignature.IsValid(token, url, parameters, context.Request.Headers[TwilioSignature.Header].ToString()))
         {
@@ -59,7 +62,7 @@ public static class TwilioCallbacksApi
         if (status is { } final && sid.Length > 0)
         {
             var code = form["ErrorCode"].ToString();
-            await receipts.ApplyAsync(sid, final, code.Length > 0 ? code : null, cancellationToken);
+            await receipts.ApplyAsync(Channel.Sms, sid, final, code.Length > 0 ? code : null, onlyTenantId: null, cancellationToken);
         }
 
         return TypedResults.Ok();

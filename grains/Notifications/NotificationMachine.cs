@@ -192,6 +192,8 @@ public static class NotificationMachine
     /// <summary>
     /// A delivery receipt moves a SENT delivery to DELIVERED or BOUNCED, once: receipts are final,
     /// so a duplicate or late one (Twilio may call more than once) is rejected and changes nothing.
+    /// A <see cref="ReceiptStatus.Failed"/> receipt fails the channel for good the way a permanent
+    /// send failure does (docs/0016): the next channel of a chain takes over, or it is dead-lettered.
     /// </summary>
     private static string? Receipt(Turn turn, NotificationCommand.Receipt r)
     {
@@ -211,18 +213,30 @@ public static class NotificationMachine
             return "NOT_SENT";
         }
 
-        if (r.Status == ReceiptStatus.Delivered)
+        turn.Event("RECEIPT", ("channel", d.Channel), ("providerMessageId", r.ProviderMessageId),
+            ("status", r.Status switch
+            {
+                ReceiptStatus.Delivered => "DELIVERED",
+                ReceiptStatus.Undelivered => "BOUNCED",
+                _ => "FAILED",
+            }), ("errorCode", r.ErrorCode));
+        switch (r.Status)
         {
-            turn.Set(d with { Status = DeliveryStatus.Delivered });
-        }
-        else
-        {
-            var code = r.ErrorCode ?? "UNDELIVERED";
-            turn.Set(d with { Status = DeliveryStatus.Bounced, LastErrorCode = code, LastError = "the provider reported the message undelivered" });
+            case ReceiptStatus.Delivered:
+                turn.Set(d with { Status = DeliveryStatus.Delivered });
+                break;
+            case ReceiptStatus.Undelivered:
+                turn.Set(d with
+                {
+                    Status = DeliveryStatus.Bounced, LastErrorCode = r.ErrorCode ?? "UNDELIVERED",
+                    LastError = "the provider reported the message undelivered",
+                });
+                break;
+            default:
+                FailForGood(turn, d, r.ErrorCode ?? "PROVIDER_FAILED", "the provider reported it will not deliver the message", "RECEIPT_FAILED");
+                break;
         }
 
-        turn.Event("RECEIPT", ("channel", d.Channel), ("providerMessageId", r.ProviderMessageId),
-            ("status", r.Status == ReceiptStatus.Delivered ? "DELIVERED" : "BOUNCED"), ("errorCode", r.ErrorCode));
         return null;
     }
 

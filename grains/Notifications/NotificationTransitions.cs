@@ -18,9 +18,14 @@ public static class NotificationTransitions
         // still being sent, and that one has now finished (docs/0014).
         [Processing] = [Retrying, Sent, Failed, Delivered, Bounced],
         [Retrying] = [Processing, Cancelled],
-        [Sent] = [Delivered, Bounced],
+        // FAILED/RETRYING from SENT: a receipt says the provider will not deliver after all
+        // (SendGrid's dropped), so the channel is dead-lettered or hands over to the next of its
+        // chain (docs/0016).
+        [Sent] = [Delivered, Bounced, Failed, Retrying],
         [Failed] = [Retrying],
-        [Delivered] = [],
+        // DELIVERED → FAILED: one channel's receipt said delivered, then another channel sent at
+        // the same time was dropped and dead-lettered; as from PROCESSING, a dead letter wins.
+        [Delivered] = [Failed],
         [Cancelled] = [],
         [Skipped] = [],
         [Bounced] = [],

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Notifly.GrainInterfaces.Notifications;
+using Notifly.Grains.Channels;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Grains.Recipients;
@@ -26,6 +27,22 @@ public sealed class UnsubscribeLinks(Database database, RecipientStore store, IO
 
         var token = new UnsubscribeToken(tenantId, userId, Channel.Email, eventType).Sign(key);
         return $"{options.Value.PublicBaseUrl.TrimEnd('/')}/u/{token}";
+    }
+
+    /// <summary>
+    /// The RFC 8058 one-click headers for an email to a named user, for every email sender to add
+    /// as it is; none without a user (nobody to opt out) or without <paramref name="links"/> (unit tests).
+    /// </summary>
+    public static async Task<IReadOnlyList<KeyValuePair<string, string>>> HeadersAsync(
+        UnsubscribeLinks? links, SendWork work, CancellationToken cancellationToken)
+    {
+        if (links is null || work.UserId is null
+            || await links.LinkAsync(work.TenantId, work.UserId, work.EventType, cancellationToken) is not { } link)
+        {
+            return [];
+        }
+
+        return [new("List-Unsubscribe", $"<{link}>"), new("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")];
     }
 
     /// <summary>Records the opt-out a token names; false (and nothing changed) when the token is not one we signed.</summary>

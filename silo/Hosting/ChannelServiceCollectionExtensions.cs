@@ -17,8 +17,9 @@ namespace Notifly.Silo.Hosting;
 public static class ChannelServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the channel senders (webhook, SMTP email; Twilio SMS when the deployment has a
-    /// Twilio account, FCM push when a service account is configured) and their options.
+    /// Registers the channel senders (webhook; email through SendGrid when the deployment has a
+    /// SendGrid API key, else SMTP; Twilio SMS when the deployment has a Twilio account, FCM push
+    /// when a service account is configured) and their options.
     /// </summary>
     public static IServiceCollection AddNotiflyChannels(this IServiceCollection services, IConfiguration configuration)
     {
@@ -28,14 +29,26 @@ public static class ChannelServiceCollectionExtensions
         // recycles them every few minutes, so DNS changes are still picked up.
         services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<WebhookSender>(sp,
             WebhookSender.CreateHttpClient(EgressGuard.FromOptions(sp.GetRequiredService<IOptions<WebhookOptions>>().Value))));
-        services.AddSingleton<IChannelSender, SmtpEmailSender>();
+        services.AddSingleton<ProviderReceipts>();
+
+        // One sender per channel (the dispatcher keys them by channel): a SendGrid account
+        // replaces SMTP for email, it does not add a second email sender.
+        if (!string.IsNullOrWhiteSpace(configuration[$"{SendGridOptions.SectionName}:{nameof(SendGridOptions.ApiKey)}"]))
+        {
+            services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+            services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<SendGridEmailSender>(sp,
+                SendGridEmailSender.CreateHttpClient(), sp.GetRequiredService<IOptions<SendGridOptions>>().Value));
+        }
+        else
+        {
+            services.AddSingleton<IChannelSender, SmtpEmailSender>();
+        }
 
         // Optional: a deployment without a Twilio account has no SMS sender and should not enable SMS.
         if (!string.IsNullOrWhiteSpace(configuration[$"{TwilioOptions.SectionName}:{nameof(TwilioOptions.AccountSid)}"]))
         {
             services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
             services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<TwilioSmsSender>(sp, TwilioSmsSender.CreateHttpClient()));
-            services.AddSingleton<TwilioReceipts>();
         }
 
         services.AddFcm(configuration);

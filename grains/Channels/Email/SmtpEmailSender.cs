@@ -31,11 +31,9 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, UnsubscribeLi
 
         var settings = options.Value;
         using var message = BuildMessage(work, to, settings);
-        if (unsubscribe is not null && work.UserId is not null
-            && await unsubscribe.LinkAsync(work.TenantId, work.UserId, work.EventType, cancellationToken) is { } link)
+        foreach (var (name, value) in await UnsubscribeLinks.HeadersAsync(unsubscribe, work, cancellationToken))
         {
-            message.Headers.Add("List-Unsubscribe", $"<{link}>");
-            message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+            message.Headers.Add(name, value);
         }
 
         // SmtpClient is not thread-safe and holds one connection: one per send keeps concurrent
@@ -72,11 +70,8 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, UnsubscribeLi
         var message = new MailMessage
         {
             From = new MailAddress(settings.From),
-            // MailMessage rejects a subject with a line break, and a caller's subject may have one.
-            Subject = (work.Subject ?? work.EventType).ReplaceLineEndings(" "),
-            Body = work.Body ?? PayloadText.Render(work.PayloadJson),
-            // Only a body rendered from an HTML template is HTML (its variables were escaped then);
-            // a caller's own body or the payload as text stays plain text.
+            Subject = EmailContent.Subject(work),
+            Body = EmailContent.Body(work),
             IsBodyHtml = work.BodyIsHtml,
             SubjectEncoding = Encoding.UTF8,
             BodyEncoding = Encoding.UTF8,

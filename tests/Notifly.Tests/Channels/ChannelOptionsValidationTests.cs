@@ -65,6 +65,64 @@ public sealed class ChannelOptionsValidationTests
         resolve.Should().Throw<OptionsValidationException>().WithMessage("*Notifly:Channels:Fcm:ServiceAccountJson*project_id*");
     }
 
+    [Fact]
+    public void Accepts_a_complete_sendgrid_account()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+
+        FluentActions.Invoking(() => Resolve<SendGridOptions>(o => SendGrid(o))).Should().NotThrow();
+        FluentActions.Invoking(() => Resolve<SendGridOptions>(o => SendGrid(o).EventWebhookPublicKey = Convert.ToBase64String(key.ExportSubjectPublicKeyInfo())))
+            .Should().NotThrow();
+    }
+
+    [Fact]
+    public void Refuses_a_sendgrid_account_without_api_key()
+    {
+        var resolve = () => Resolve<SendGridOptions>(o => SendGrid(o).ApiKey = " ");
+
+        resolve.Should().Throw<OptionsValidationException>().WithMessage("*Notifly:Channels:SendGrid:ApiKey*");
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Notifly <no-reply@notifly.example>")]
+    [InlineData("no-reply")]
+    public void Refuses_a_sendgrid_from_that_is_not_a_bare_address_and_never_shows_the_key(string? from)
+    {
+        var resolve = () => Resolve<SendGridOptions>(o => SendGrid(o).From = from);
+
+        resolve.Should().Throw<OptionsValidationException>().WithMessage("*Notifly:Channels:SendGrid:From*")
+            .Which.Message.Should().NotContain(SendGridKey);
+    }
+
+    [Theory]
+    [InlineData("not base64")]
+    [InlineData("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE")]
+    public void Refuses_a_sendgrid_event_webhook_key_that_is_not_a_p256_public_key(string key)
+    {
+        var resolve = () => Resolve<SendGridOptions>(o => SendGrid(o).EventWebhookPublicKey = key);
+
+        resolve.Should().Throw<OptionsValidationException>().WithMessage("*Notifly:Channels:SendGrid:EventWebhookPublicKey*");
+    }
+
+    [Fact]
+    public void Refuses_a_sendgrid_timeout_of_zero_and_a_relative_base_url()
+    {
+        FluentActions.Invoking(() => Resolve<SendGridOptions>(o => SendGrid(o).Timeout = TimeSpan.Zero))
+            .Should().Throw<OptionsValidationException>().WithMessage("*Timeout*");
+        FluentActions.Invoking(() => Resolve<SendGridOptions>(o => SendGrid(o).BaseUrl = new Uri("/sendgrid", UriKind.Relative)))
+            .Should().Throw<OptionsValidationException>().WithMessage("*Notifly:Channels:SendGrid:BaseUrl*");
+    }
+
+    private const string SendGridKey = "SG.options-test.s3cr3t";
+
+    private static SendGridOptions SendGrid(SendGridOptions o)
+    {
+        o.ApiKey = SendGridKey;
+        o.From = "no-reply@notifly.example";
+        return o;
+    }
+
     private static T Resolve<T>(Action<T> configure)
         where T : class
     {

@@ -285,12 +285,13 @@ public class NotificationMachineTests
 
     [Theory]
     [InlineData(NotificationStatus.Sent, NotificationStatus.Processing)]
-    [InlineData(NotificationStatus.Sent, NotificationStatus.Failed)]
+    [InlineData(NotificationStatus.Sent, NotificationStatus.Cancelled)]
     [InlineData(NotificationStatus.Cancelled, NotificationStatus.Processing)]
     [InlineData(NotificationStatus.Failed, NotificationStatus.Sent)]
     [InlineData(NotificationStatus.Processing, NotificationStatus.Cancelled)]
     [InlineData(NotificationStatus.Accepted, NotificationStatus.Sent)]
-    [InlineData(NotificationStatus.Delivered, NotificationStatus.Failed)]
+    [InlineData(NotificationStatus.Delivered, NotificationStatus.Retrying)]
+    [InlineData(NotificationStatus.Bounced, NotificationStatus.Failed)]
     [InlineData(NotificationStatus.Retrying, NotificationStatus.Sent)]
     public void Table_forbids_illegal_moves(NotificationStatus from, NotificationStatus to) =>
         NotificationTransitions.IsLegal(from, to).Should().BeFalse();
