@@ -11,6 +11,7 @@ using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Channels.Email;
 using Notifly.Grains.Notifications;
+using Notifly.Grains.Providers;
 
 namespace Notifly.Api.Providers;
 
@@ -24,25 +25,46 @@ namespace Notifly.Api.Providers;
 /// </summary>
 public static class SendGridCallbacksApi
 {
-    public const string EventsPath = "/api/providers/sendgrid/callbacks/events";
+    public const string EventsPath = ProviderCallbackPaths.SendGridEvents;
 
     /// <summary>SendGrid posts events in batches, larger than one notification's request.</summary>
     public const long MaxBodyBytes = 1024 * 1024;
 
     public static IEndpointRouteBuilder MapSendGridCallbacksApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost(EventsPath, Events).WithName("SendGridEventWebhook").WithTags("Providers").DisableAntiforgery()
+        app.MapPost(EventsPath, (HttpContext context, TimeProvider time, CancellationToken cancellationToken) =>
+                Events(context, time, null, cancellationToken))
+            .WithName("SendGridEventWebhook").WithTags("Providers").DisableAntiforgery()
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+        app.MapPost($"{EventsPath}/{{providerId:guid}}", Events).WithName("SendGridProviderEventWebhook").WithTags("Providers").DisableAntiforgery()
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         return app;
     }
 
-    public static async Task<Results<Ok, ProblemHttpResult>> Events(HttpContext context, TimeProvider time, CancellationToken cancellationToken)
+    /// <param name="providerId">A tenant's own SendGrid provider (docs/0015): its verification key checks the signature, and only its tenant's messages move.</param>
+    public static async Task<Results<Ok, ProblemHttpResult>> Events(
+        HttpContext context, TimeProvider time, Guid? providerId, CancellationToken cancellationToken)
     {
         var services = context.RequestServices;
-        var settings = services.GetRequiredService<IOptions<SendGridOptions>>().Value;
-        if (services.GetService<ProviderReceipts>() is not { } receipts || settings.ApiKey is null || settings.EventWebhookPublicKey is not { } publicKey)
+        var receipts = services.GetRequiredService<ProviderReceipts>();
+        string? publicKey;
+        Guid? onlyTenantId = null;
+        if (providerId is { } id)
         {
-            return Problems.NotFound("SendGrid event webhook"); // no SendGrid account, or its webhook is not signed
+            var provider = await ProviderCallbackKeys.LoadAsync(services, id, "sendgrid", cancellationToken);
+            publicKey = provider?.Config["eventWebhookPublicKey"]?.GetValue<string>();
+            onlyTenantId = provider?.TenantId;
+        }
+        else
+        {
+            publicKey = services.GetRequiredService<IOptions<SendGridOptions>>().Value is { ApiKey: not null } settings
+                ? settings.EventWebhookPublicKey
+                : null;
+        }
+
+        if (publicKey is null)
+        {
+            return Problems.NotFound("SendGrid event webhook"); // no such SendGrid account, or its webhook is not signed
         }
 
         byte[] body;
@@ -75,7 +97,7 @@ public static class SendGridCallbacksApi
 
         foreach (var (messageId, status, errorCode) in events)
         {
-            await receipts.ApplyAsync(Channel.Email, messageId, status, errorCode, onlyTenantId: null, cancellationToken);
+            await receipts.ApplyAsync(Channel.Email, messageId, status, errorCode, onlyTenantId, cancellationToken);
         }
 
         return TypedResults.Ok();

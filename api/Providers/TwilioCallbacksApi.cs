@@ -9,6 +9,7 @@ using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Channels.Sms;
 using Notifly.Grains.Notifications;
+using Notifly.Grains.Providers;
 using Notifly.Grains.Recipients;
 
 namespace Notifly.Api.Providers;
@@ -21,30 +22,45 @@ namespace Notifly.Api.Providers;
 /// </summary>
 public static class TwilioCallbacksApi
 {
-    public const string StatusPath = "/api/providers/twilio/callbacks/status";
+    public const string StatusPath = ProviderCallbackPaths.TwilioStatus;
 
     public static IEndpointRouteBuilder MapTwilioCallbacksApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost(StatusPath, Status).WithName("TwilioStatusCallback").WithTags("Providers").DisableAntiforgery();
+        app.MapPost(StatusPath, (HttpContext context, IOptions<RecipientsOptions> publicUrl, CancellationToken cancellationToken) =>
+            Status(context, publicUrl, null, cancellationToken)).WithName("TwilioStatusCallback").WithTags("Providers").DisableAntiforgery();
+        app.MapPost($"{StatusPath}/{{providerId:guid}}", Status).WithName("TwilioProviderStatusCallback").WithTags("Providers").DisableAntiforgery();
         return app;
     }
 
+    /// <param name="providerId">A tenant's own Twilio provider (docs/0015): its token checks the signature, and only its tenant's messages move.</param>
     public static async Task<Results<Ok, ProblemHttpResult>> Status(
-        HttpContext context, IOptions<RecipientsOptions> publicUrl, CancellationToken cancellationToken)
+        HttpContext context, IOptions<RecipientsOptions> publicUrl, Guid? providerId, CancellationToken cancellationToken)
     {
         var services = context.RequestServices;
-        var twilio = services.GetRequiredService<IOptions<TwilioOptions>>().Value;
-        if (services.GetService<ProviderReceipts>() is not { } receipts || twilio.AccountSid is null)
+        var receipts = services.GetRequiredService<ProviderReceipts>();
+        string? token;
+        Guid? onlyTenantId = null;
+        if (providerId is { } id)
         {
-            return Problems.NotFound("Twilio callback endpoint"); // no Twilio account configured
+            var provider = await ProviderCallbackKeys.LoadAsync(services, id, "twilio", cancellationToken);
+            token = provider?.Config["authToken"]?.GetValue<string>();
+            onlyTenantId = provider?.TenantId;
+        }
+        else
+        {
+            token = services.GetRequiredService<IOptions<TwilioOptions>>().Value is { AccountSid: not null } twilio ? twilio.AuthToken : null;
+        }
+
+        if (token is null)
+        {
+            return Problems.NotFound("Twilio callback endpoint"); // no such Twilio account here
         }
 
         var form = context.Request.HasFormContentType
             ? await context.Request.ReadFormAsync(cancellationToken)
             : FormCollection.Empty;
         var parameters = form.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))).ToArray();
-        var token = twilio.AuthToken!;
-        var url = publicUrl.Value.PublicBaseUrl.TrimEnd('/') + StatusPath + context.Request.QueryString;
+        var url = publicUrl.Value.PublicBaseUrl.TrimEnd('/') + StatusPath + (providerId is null ? "" : $"/{providerId}") + context.Request.QueryString;
         if (!TwilioSignature.IsValid(token, url, parameters, context.Request.Headers[TwilioSignature.Header].ToString()))
         {
             return Problems.Create(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidSignature,
@@ -62,7 +78,7 @@ public static class TwilioCallbacksApi
         if (status is { } final && sid.Length > 0)
         {
             var code = form["ErrorCode"].ToString();
-            await receipts.ApplyAsync(Channel.Sms, sid, final, code.Length > 0 ? code : null, onlyTenantId: null, cancellationToken);
+            await receipts.ApplyAsync(Channel.Sms, sid, final, code.Length > 0 ? code : null, onlyTenantId, cancellationToken);
         }
 
         return TypedResults.Ok();

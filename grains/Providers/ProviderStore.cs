@@ -48,6 +48,33 @@ public sealed class ProviderStore(SecretBox box)
             : null;
     }
 
+    /// <summary>
+    /// A provider's merged settings and credentials, as the system role: a provider's callback
+    /// (a delivery receipt) names the provider, not a tenant, and must be checked with its keys.
+    /// </summary>
+    public async Task<(Guid TenantId, string Kind, JsonObject Config)?> LoadAsync(Database database, Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT tenant_id, kind, settings::text, credentials FROM providers WHERE id = $1 AND is_active", connection).With(id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var config = JsonNode.Parse(reader.GetString(2))!.AsObject();
+        if (!reader.IsDBNull(3))
+        {
+            foreach (var (field, value) in JsonNode.Parse(box.Open(reader.GetFieldValue<byte[]>(3), AssociatedData(id)))!.AsObject())
+            {
+                config[field] = value?.DeepClone();
+            }
+        }
+
+        return (reader.GetGuid(0), reader.GetString(1), config);
+    }
+
     /// <returns>False when the name is taken.</returns>
     public async Task<bool> CreateAsync(TenantScope scope, Guid id, ProviderDraft draft, string actor, DateTimeOffset now, CancellationToken cancellationToken)
     {

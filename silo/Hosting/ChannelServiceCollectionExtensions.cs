@@ -7,6 +7,7 @@ using Notifly.Grains.Channels.Push;
 using Notifly.Grains.Channels.Sms;
 using Notifly.Grains.Channels.Webhook;
 using Notifly.Grains.Providers;
+using Notifly.Grains.Recipients;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Security;
 using Notifly.GrainInterfaces.Notifications;
@@ -29,13 +30,11 @@ public static class ChannelServiceCollectionExtensions
         // recycles them every few minutes, so DNS changes are still picked up.
         services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<WebhookSender>(sp,
             WebhookSender.CreateHttpClient(EgressGuard.FromOptions(sp.GetRequiredService<IOptions<WebhookOptions>>().Value))));
-        services.AddSingleton<ProviderReceipts>();
 
-        // One sender per channel (the dispatcher keys them by channel): a SendGrid account
-        // replaces SMTP for email, it does not add a second email sender.
-        if (!string.IsNullOrWhiteSpace(configuration[$"{SendGridOptions.SectionName}:{nameof(SendGridOptions.ApiKey)}"]))
+        // A SendGrid account replaces SMTP as the deployment's email provider; it is not its
+        // backup, since SMTP's defaults (localhost:25) would make every outage a second failure.
+        if (HasSendGrid(configuration))
         {
-            services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
             services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<SendGridEmailSender>(sp,
                 SendGridEmailSender.CreateHttpClient(), sp.GetRequiredService<IOptions<SendGridOptions>>().Value));
         }
@@ -45,9 +44,8 @@ public static class ChannelServiceCollectionExtensions
         }
 
         // Optional: a deployment without a Twilio account has no SMS sender and should not enable SMS.
-        if (!string.IsNullOrWhiteSpace(configuration[$"{TwilioOptions.SectionName}:{nameof(TwilioOptions.AccountSid)}"]))
+        if (HasTwilio(configuration))
         {
-            services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
             services.AddSingleton<IChannelSender>(sp => ActivatorUtilities.CreateInstance<TwilioSmsSender>(sp, TwilioSmsSender.CreateHttpClient()));
         }
 
@@ -60,17 +58,43 @@ public static class ChannelServiceCollectionExtensions
     /// orders them per channel, and the router the dispatcher sends through. Tenant providers call
     /// out through the egress-guarded client: their base URLs are a tenant's input, like a webhook's.
     /// </summary>
-    public static IServiceCollection AddNotiflyProviders(this IServiceCollection services)
+    public static IServiceCollection AddNotiflyProviders(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        // The deployment's accounts: the worker sends with them, and every role checks their
+        // delivery receipts, so an API-only node serves the callbacks too.
+        if (HasSendGrid(configuration))
+        {
+            services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        }
+
+        if (HasTwilio(configuration))
+        {
+            services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        }
+
+        services.AddSingleton<ProviderReceipts>();
         services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddKeyedSingleton(TenantProviders, (sp, _) =>
             WebhookSender.CreateHttpClient(EgressGuard.FromOptions(sp.GetRequiredService<IOptions<WebhookOptions>>().Value)));
 
         services.AddSingleton<ProviderKind>(sp => new ProviderKind<TwilioOptions>(
             "twilio", Channel.Sms, TwilioOptions.SectionName, [nameof(TwilioOptions.AuthToken)],
-            (options, _) => new TwilioSmsSender(
-                sp.GetRequiredKeyedService<HttpClient>(TenantProviders), Options.Create(options), sp.GetRequiredService<TimeProvider>())));
+            (options, provider) =>
+            {
+                // Twilio reports this provider's messages to its own receipt URL, checked with its own token.
+                options.StatusCallback = new Uri(
+                    $"{sp.GetRequiredService<IOptions<RecipientsOptions>>().Value.PublicBaseUrl.TrimEnd('/')}{ProviderCallbackPaths.TwilioStatus}/{provider.ProviderId}");
+                return new TwilioSmsSender(
+                    sp.GetRequiredKeyedService<HttpClient>(TenantProviders), Options.Create(options), sp.GetRequiredService<TimeProvider>());
+            },
+            forbiddenFields: [nameof(TwilioOptions.StatusCallback)]));
+        services.AddSingleton<ProviderKind>(sp => new ProviderKind<SendGridOptions>(
+            "sendgrid", Channel.Email, SendGridOptions.SectionName, [nameof(SendGridOptions.ApiKey)],
+            (options, _) => new SendGridEmailSender(
+                sp.GetRequiredKeyedService<HttpClient>(TenantProviders), options, sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<UnsubscribeLinks>())));
         services.AddSingleton<ProviderKind>(sp => new ProviderKind<FcmOptions>(
             "fcm", Channel.Push, FcmOptions.SectionName, [nameof(FcmOptions.ServiceAccountJson)],
             (options, _) =>
@@ -91,6 +115,12 @@ public static class ChannelServiceCollectionExtensions
     }
 
     private const string TenantProviders = "tenant-providers";
+
+    private static bool HasSendGrid(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration[$"{SendGridOptions.SectionName}:{nameof(SendGridOptions.ApiKey)}"]);
+
+    private static bool HasTwilio(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration[$"{TwilioOptions.SectionName}:{nameof(TwilioOptions.AccountSid)}"]);
 
     private static void AddFcm(this IServiceCollection services, IConfiguration configuration)
     {

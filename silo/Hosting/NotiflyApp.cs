@@ -17,7 +17,7 @@ public static class NotiflyApp
         var role = builder.Configuration.GetValue("Notifly:Role", NotiflyRole.All);
         builder.Services.AddNotiflyCore(builder.Configuration);
         builder.Services.AddNotiflyApi();
-        builder.Services.AddNotiflyProviders();
+        builder.Services.AddNotiflyProviders(builder.Configuration);
         if (role is NotiflyRole.All or NotiflyRole.Worker)
         {
             builder.Services.AddNotiflySilo(builder.Configuration);

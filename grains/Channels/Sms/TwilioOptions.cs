@@ -21,6 +21,12 @@ public sealed partial class TwilioOptions : IValidatableObject
 
     public Uri BaseUrl { get; set; } = new("https://api.twilio.com");
 
+    /// <summary>
+    /// Sent as each message's <c>StatusCallback</c>. A tenant's own Twilio provider gets its
+    /// receipt URL here (docs/0015); the deployment's account leaves it to the Twilio console.
+    /// </summary>
+    public Uri? StatusCallback { get; set; }
+
     /// <summary>One API call, connect to last byte; Twilio answers in well under a second normally.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);

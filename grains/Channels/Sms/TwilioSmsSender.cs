@@ -96,6 +96,11 @@ public sealed class TwilioSmsSender(HttpClient httpClient, IOptions<TwilioOption
         }
 
         form.Add(new("Body", Text(work)));
+        if (settings.StatusCallback is { } callback)
+        {
+            form.Add(new("StatusCallback", callback.AbsoluteUri));
+        }
+
         return form;
     }
 

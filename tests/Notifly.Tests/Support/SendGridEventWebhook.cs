@@ -49,5 +49,28 @@ public sealed class SendGridEventWebhook : IDisposable
         return Request(body, timestamp, Sign(timestamp, body));
     }
 
+    /// <summary>One event as SendGrid posts it: its sg_message_id extends the X-Message-Id, custom args at top level.</summary>
+    public static Dictionary<string, object> Event(string name, string messageId, Guid notificationId, Guid tenantId, string email,
+        params (string Key, object Value)[] extra)
+    {
+        var e = new Dictionary<string, object>
+        {
+            ["email"] = email,
+            ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["smtp-id"] = $"<{messageId}@ismtpd0001p1iad1.sendgrid.net>",
+            ["event"] = name,
+            ["sg_event_id"] = Convert.ToBase64String(Guid.NewGuid().ToByteArray()),
+            ["sg_message_id"] = $"{messageId}.filterdrecv-p3mdw1-756b745b58-kmzbl-18-5F5FC76C-9.0",
+            ["notification_id"] = notificationId.ToString(),
+            ["tenant_id"] = tenantId.ToString(),
+        };
+        foreach (var (key, value) in extra)
+        {
+            e[key] = value;
+        }
+
+        return e;
+    }
+
     public void Dispose() => key.Dispose();
 }

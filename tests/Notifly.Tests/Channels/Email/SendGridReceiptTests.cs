@@ -41,29 +41,6 @@ public sealed class SendGridReceiptTests
         return (accepted.RequestId, sendGrid.Mails.Single(m => m.To == email).MessageId);
     }
 
-    /// <summary>One event as SendGrid posts it: its sg_message_id extends the X-Message-Id, custom args at top level.</summary>
-    private static Dictionary<string, object> Event(string name, string messageId, Guid notificationId, TestTenant tenant, string email,
-        params (string Key, object Value)[] extra)
-    {
-        var e = new Dictionary<string, object>
-        {
-            ["email"] = email,
-            ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-            ["smtp-id"] = $"<{messageId}@ismtpd0001p1iad1.sendgrid.net>",
-            ["event"] = name,
-            ["sg_event_id"] = Convert.ToBase64String(Guid.NewGuid().ToByteArray()),
-            ["sg_message_id"] = $"{messageId}.filterdrecv-p3mdw1-756b745b58-kmzbl-18-5F5FC76C-9.0",
-            ["notification_id"] = notificationId.ToString(),
-            ["tenant_id"] = tenant.Id.ToString(),
-        };
-        foreach (var (key, value) in extra)
-        {
-            e[key] = value;
-        }
-
-        return e;
-    }
-
     private static async Task<HttpResponseMessage> PostAsync(NotiflyNode node, HttpRequestMessage request)
     {
         using (request)
@@ -83,7 +60,7 @@ public sealed class SendGridReceiptTests
         await using var __ = node;
         var tenant = await node.CreateTenantAsync();
         var (id, messageId) = await SendEmailAsync(tenant, sendGrid, "ada@example.com");
-        var body = SendGridEventWebhook.Body(Event("delivered", messageId, id, tenant, "ada@example.com", ("response", "250 OK")));
+        var body = SendGridEventWebhook.Body(SendGridEventWebhook.Event("delivered", messageId, id, tenant.Id, "ada@example.com", ("response", "250 OK")));
         var now = SendGridEventWebhook.Timestamp(DateTimeOffset.UtcNow);
         using var otherAccount = new SendGridEventWebhook();
         var altered = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace("delivered", "delivered ", StringComparison.Ordinal));
@@ -110,11 +87,11 @@ public sealed class SendGridReceiptTests
 
         // A verified batch: events that end nothing and a message Notifly never sent are acknowledged.
         var batch = SendGridEventWebhook.Body(
-            Event("processed", messageId, id, tenant, "ada@example.com"),
-            Event("deferred", messageId, id, tenant, "ada@example.com", ("response", "400 try again later"), ("attempt", "1")),
-            Event("delivered", "UnknownMessageId000000", Guid.NewGuid(), tenant, "bob@example.com"),
-            Event("delivered", messageId, id, tenant, "ada@example.com", ("response", "250 OK")),
-            Event("open", messageId, id, tenant, "ada@example.com"),
+            SendGridEventWebhook.Event("processed", messageId, id, tenant.Id, "ada@example.com"),
+            SendGridEventWebhook.Event("deferred", messageId, id, tenant.Id, "ada@example.com", ("response", "400 try again later"), ("attempt", "1")),
+            SendGridEventWebhook.Event("delivered", "UnknownMessageId000000", Guid.NewGuid(), tenant.Id, "bob@example.com"),
+            SendGridEventWebhook.Event("delivered", messageId, id, tenant.Id, "ada@example.com", ("response", "250 OK")),
+            SendGridEventWebhook.Event("open", messageId, id, tenant.Id, "ada@example.com"),
             new { @event = "group_resubscribe" });
         (await PostAsync(node, sendGrid.EventWebhook.Signed(batch))).StatusCode.Should().Be(HttpStatusCode.OK);
         var details = await tenant.Http.GetNotificationAsync(id);
@@ -142,9 +119,9 @@ public sealed class SendGridReceiptTests
         var (blocked, blockedId) = await SendEmailAsync(tenant, sendGrid, "blocked@example.com");
 
         var batch = SendGridEventWebhook.Body(
-            Event("bounce", bouncedId, bounced, tenant, "gone@example.com",
+            SendGridEventWebhook.Event("bounce", bouncedId, bounced, tenant.Id, "gone@example.com",
                 ("type", "bounce"), ("status", "5.1.1"), ("reason", "550 5.1.1 The email account that you tried to reach does not exist.")),
-            Event("bounce", blockedId, blocked, tenant, "blocked@example.com",
+            SendGridEventWebhook.Event("bounce", blockedId, blocked, tenant.Id, "blocked@example.com",
                 ("type", "blocked"), ("status", "5.7.1"), ("reason", "550 5.7.1 Service unavailable; client host blocked")));
         (await PostAsync(node, sendGrid.EventWebhook.Signed(batch))).StatusCode.Should().Be(HttpStatusCode.OK);
 
@@ -166,7 +143,7 @@ public sealed class SendGridReceiptTests
         var tenant = await node.CreateTenantAsync();
         var (id, messageId) = await SendEmailAsync(tenant, sendGrid, "suppressed@example.com");
 
-        var body = SendGridEventWebhook.Body(Event("dropped", messageId, id, tenant, "suppressed@example.com", ("reason", "Bounced Address")));
+        var body = SendGridEventWebhook.Body(SendGridEventWebhook.Event("dropped", messageId, id, tenant.Id, "suppressed@example.com", ("reason", "Bounced Address")));
         (await PostAsync(node, sendGrid.EventWebhook.Signed(body))).StatusCode.Should().Be(HttpStatusCode.OK);
 
         var details = await tenant.Http.GetNotificationAsync(id);
