@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Notifly.GrainInterfaces.Notifications;
+using Notifly.Silo.Hosting;
 using Notifly.Tests.Support;
 
 namespace Notifly.Tests.Providers;
@@ -75,6 +76,24 @@ public sealed class ProviderReceiptRouteTests(ProviderFixture fixture) : IClassF
         details.Notification.Status.Should().Be(NotificationStatus.Bounced);
         details.Deliveries.Single().LastErrorCode.Should().Be("SENDGRID_BOUNCE");
         fixture.Logs.Lines.Should().NotContain(line => line.Contains(FakeSendGrid.ApiKey, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_api_only_node_checks_receipts_too()
+    {
+        await using var api = await NotiflyNode.StartAsync(fixture.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Notifly:Channels:Twilio:AccountSid"] = FakeTwilio.AccountSid,
+            ["Notifly:Channels:Twilio:AuthToken"] = FakeTwilio.AuthToken,
+            ["Notifly:Channels:Twilio:From"] = "+15005550006",
+        }, NotiflyRole.Api);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/providers/twilio/callbacks/status")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["MessageSid"] = "SM1", ["MessageStatus"] = "delivered" }),
+        };
+        request.Headers.Add("X-Twilio-Signature", "forged");
+
+        (await api.Client().SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the endpoint is there and checks the signature");
     }
 
     private static async Task<Guid> SendAsync(TestTenant tenant, object recipient, string channel)
