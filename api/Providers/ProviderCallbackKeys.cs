@@ -4,14 +4,24 @@ using Notifly.Grains.Storage;
 
 namespace Notifly.Api.Providers;
 
-/// <summary>A tenant provider's keys for checking its callbacks: null unless it exists, is active and is of <c>kind</c>.</summary>
+/// <summary>
+/// The key that checks a receipt callback, and whose messages it may move (docs/0015): with a
+/// provider id, that tenant provider's <paramref name="field"/> (if it exists, is active and is of
+/// <paramref name="kind"/>) and its tenant only; without one, the deployment account's key.
+/// </summary>
 internal static class ProviderCallbackKeys
 {
-    public static async Task<(Guid TenantId, System.Text.Json.Nodes.JsonObject Config)?> LoadAsync(
-        IServiceProvider services, Guid providerId, string kind, CancellationToken cancellationToken)
+    public static async Task<(string? Key, Guid? OnlyTenantId)> ResolveAsync(
+        IServiceProvider services, Guid? providerId, string kind, string field, Func<string?> deploymentKey, CancellationToken cancellationToken)
     {
-        var loaded = await services.GetRequiredService<ProviderStore>().LoadAsync(
-            services.GetRequiredService<Database>(), providerId, cancellationToken);
-        return loaded is { } provider && provider.Kind == kind ? (provider.TenantId, provider.Config) : null;
+        if (providerId is not { } id)
+        {
+            return (deploymentKey(), null);
+        }
+
+        var loaded = await services.GetRequiredService<ProviderStore>().LoadAsync(services.GetRequiredService<Database>(), id, cancellationToken);
+        return loaded is { } provider && provider.Kind == kind
+            ? (provider.Config[field]?.GetValue<string>(), provider.TenantId)
+            : (null, null);
     }
 }

@@ -47,21 +47,9 @@ public static class SendGridCallbacksApi
     {
         var services = context.RequestServices;
         var receipts = services.GetRequiredService<ProviderReceipts>();
-        string? publicKey;
-        Guid? onlyTenantId = null;
-        if (providerId is { } id)
-        {
-            var provider = await ProviderCallbackKeys.LoadAsync(services, id, "sendgrid", cancellationToken);
-            publicKey = provider?.Config["eventWebhookPublicKey"]?.GetValue<string>();
-            onlyTenantId = provider?.TenantId;
-        }
-        else
-        {
-            publicKey = services.GetRequiredService<IOptions<SendGridOptions>>().Value is { ApiKey: not null } settings
-                ? settings.EventWebhookPublicKey
-                : null;
-        }
-
+        var (publicKey, onlyTenantId) = await ProviderCallbackKeys.ResolveAsync(services, providerId, "sendgrid", "eventWebhookPublicKey",
+            () => services.GetRequiredService<IOptions<SendGridOptions>>().Value is { ApiKey: not null } settings ? settings.EventWebhookPublicKey : null,
+            cancellationToken);
         if (publicKey is null)
         {
             return Problems.NotFound("SendGrid event webhook"); // no such SendGrid account, or its webhook is not signed

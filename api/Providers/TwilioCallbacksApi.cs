@@ -38,19 +38,9 @@ public static class TwilioCallbacksApi
     {
         var services = context.RequestServices;
         var receipts = services.GetRequiredService<ProviderReceipts>();
-        string? token;
-        Guid? onlyTenantId = null;
-        if (providerId is { } id)
-        {
-            var provider = await ProviderCallbackKeys.LoadAsync(services, id, "twilio", cancellationToken);
-            token = provider?.Config["authToken"]?.GetValue<string>();
-            onlyTenantId = provider?.TenantId;
-        }
-        else
-        {
-            token = services.GetRequiredService<IOptions<TwilioOptions>>().Value is { AccountSid: not null } twilio ? twilio.AuthToken : null;
-        }
-
+        var (token, onlyTenantId) = await ProviderCallbackKeys.ResolveAsync(services, providerId, "twilio", "authToken",
+            () => services.GetRequiredService<IOptions<TwilioOptions>>().Value is { AccountSid: not null } twilio ? twilio.AuthToken : null,
+            cancellationToken);
         if (token is null)
         {
             return Problems.NotFound("Twilio callback endpoint"); // no such Twilio account here
