@@ -11,4 +11,10 @@ public static class PostgresChannels
 
     /// <summary>A tenant's settings changed; payload is its id.</summary>
     public const string TenantSettings = "notifly_tenant_settings";
+
+    /// <summary>A tenant's status-webhook endpoints changed (added, removed, disabled); payload is its id.</summary>
+    public const string WebhookEndpoints = "notifly_webhook_endpoints";
+
+    /// <summary>Status-webhook deliveries were queued outside the hot paths (redelivery, test ping).</summary>
+    public const string WebhookDeliveries = "notifly_webhook_deliveries";
 }
