@@ -11,7 +11,7 @@ public static class StatusWebhookServiceCollectionExtensions
 {
     /// <summary>
     /// What every node needs for status webhooks (docs/0017): their settings, the presence cache
-    /// and wake-up the hot paths use, the destination check, and the
+    /// and wake-up the hot paths use, the API's endpoint store and destination check, and the
     /// sealed secret columns for re-sealing on key rotation.
     /// </summary>
     public static IServiceCollection AddNotiflyStatusWebhooks(this IServiceCollection services)
@@ -27,6 +27,7 @@ public static class StatusWebhookServiceCollectionExtensions
         services.AddSingleton<IPostgresNotificationHandler>(sp => sp.GetRequiredService<StatusWebhookPresence>());
         services.AddSingleton<StatusWebhookSignal>();
         services.AddSingleton<IPostgresNotificationHandler>(sp => sp.GetRequiredService<StatusWebhookSignal>());
+        services.AddSingleton<WebhookEndpointStore>();
         services.AddSingleton<WebhookDestinations>();
         services.AddSingleton(StatusWebhookSecrets.Current);
         services.AddSingleton(StatusWebhookSecrets.Previous);
