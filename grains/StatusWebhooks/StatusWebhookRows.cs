@@ -38,6 +38,11 @@ internal static class StatusWebhookRows
           FROM ({source}) c
         """;
 
+    // An event shared by several endpoints shares one event id, so ids are drawn per event
+    // before the fan-out — and only for events some endpoint hears.
+    private static string HeardBy(string row) =>
+        $"EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.tenant_id = {row}.tenant_id AND e.is_active AND {row}.event = ANY (e.events))";
+
     /// <summary>
     /// Intake's CTEs over its <c>inserted</c> rows (which must return correlation_id, event_type
     /// and deliveries): <c>notification.created</c> for ACCEPTED/SCHEDULED, <c>notification.skipped</c>
@@ -46,9 +51,11 @@ internal static class StatusWebhookRows
     public static string IntakeCtes(string at) =>
         $"""
         , webhook_events AS MATERIALIZED (
-            SELECT i.id, i.tenant_id, i.correlation_id, i.event_type, i.status, i.deliveries, gen_random_uuid() AS event_id,
-                   CASE i.status WHEN 'SKIPPED' THEN '{StatusWebhookEvents.Skipped}' ELSE '{StatusWebhookEvents.Created}' END AS event
-              FROM inserted i
+            SELECT c.*, gen_random_uuid() AS event_id
+              FROM (SELECT i.id, i.tenant_id, i.correlation_id, i.event_type, i.status, i.deliveries,
+                           CASE i.status WHEN 'SKIPPED' THEN '{StatusWebhookEvents.Skipped}' ELSE '{StatusWebhookEvents.Created}' END AS event
+                      FROM inserted i) c
+             WHERE {HeardBy("c")}
         ), webhooks AS (
             {InsertFrom(
                 """
@@ -59,14 +66,16 @@ internal static class StatusWebhookRows
         )
         """;
 
-    // Endpoints are matched first (materialised), so notifications is read only for changes some
-    // endpoint hears, after this batch's UPDATE of it: status and deliveries are the new ones.
+    // Events no endpoint hears are dropped first (a semi-join: no event id drawn for them), then
+    // matched to their endpoints, and only then is notifications read — after this batch's
+    // UPDATE of it, so status and deliveries are the new ones.
     private static readonly string TurnSql =
         $"""
         WITH events AS MATERIALIZED (
             SELECT u.*, gen_random_uuid() AS event_id
               FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[])
                    AS u(id, tenant_id, event, previous, retry_count, error_code)
+             WHERE {HeardBy("u")}
         ), matched AS MATERIALIZED (
             SELECT v.*, e.id AS endpoint_id
               FROM events v
