@@ -1,13 +1,16 @@
 // Status webhooks end to end through a real node: a notification's lifecycle events reach a real
 // receiver signed per Standard Webhooks with the secret the API returned, only for subscribed
-// events, with the endpoint's own headers; transient failures are retried, other 4xx fail at
-// once, an endpoint failing too often is disabled and re-enabled, failed deliveries can be
-// redelivered. The 1/5/15-minute schedule and secret rotation run on a fake clock in
-// StatusWebhookScheduleTests; the API's refusals and tenant isolation are in StatusWebhookApiTests.
+// events (scheduled, cancelled and opted-out notifications too), with the endpoint's own headers;
+// transient failures are retried, other 4xx fail at once, an endpoint failing too often is
+// disabled and re-enabled, failed deliveries can be redelivered. The 1/5/15-minute schedule and
+// secret rotation run on a fake clock in StatusWebhookScheduleTests; the API's refusals and
+// tenant isolation are in StatusWebhookApiTests.
 using System.Net;
+using System.Net.Http.Json;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.GrainInterfaces.StatusWebhooks;
 using Notifly.Grains.Channels.Webhook;
+using Notifly.Grains.Storage;
 using Notifly.Tests.Support;
 
 namespace Notifly.Tests.StatusWebhooks;
@@ -76,6 +79,40 @@ public class StatusWebhookDeliveryTests(StatusWebhookNodeFixture fixture) : ICla
         (await tenant.Http.DeliveriesAsync(failures.Endpoint.Id)).Items.Should().ContainSingle(d => d.EventType == StatusWebhookEvents.Failed);
         (await tenant.Http.DeliveriesAsync(successes.Endpoint.Id)).Items.Should().BeEmpty();
         receiver.Requests.Should().NotContain(r => r.Path == "/successes");
+    }
+
+    [Fact]
+    public async Task Scheduled_cancelled_and_opted_out_notifications_report_their_own_events()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var endpoint = await tenant.Http.CreateEndpointAsync(receiver.Url,
+            [StatusWebhookEvents.Created, StatusWebhookEvents.Cancelled, StatusWebhookEvents.Skipped]);
+        var optOut = await tenant.Http.PutAsJsonAsync("/api/recipients/u-out",
+            new { webhookUrl = receiver.UrlFor("/channel"), preferences = new { channels = new { WEBHOOK = false } } }, Json.Options);
+        optOut.IsSuccessStatusCode.Should().BeTrue(await optOut.Content.ReadAsStringAsync());
+
+        var scheduled = await tenant.Http.SendOkAsync(new
+        {
+            eventType = "reminder.due", channels = new[] { "WEBHOOK" }, recipient = new { webhookUrl = receiver.UrlFor("/channel") },
+            payload = new { n = 1 }, sendAt = DateTimeOffset.UtcNow.AddHours(1),
+        });
+        // Cancel runs its turn in the tenant's scope: Row Level Security applies to the delivery insert.
+        (await tenant.Http.PostAsync($"/api/notifications/{scheduled.RequestId}/cancel", null)).EnsureSuccessStatusCode();
+        var skipped = await tenant.Http.SendOkAsync(new { eventType = "promo.weekly", userId = "u-out", payload = new { n = 2 } });
+        skipped.Status.Should().Be(NotificationStatus.Skipped);
+
+        var deliveries = (await tenant.Http.DeliveriesAsync(endpoint.Endpoint.Id)).Items;
+        deliveries.Select(d => (d.NotificationId, d.EventType, d.Payload.GetProperty("data").GetProperty("status").GetString()))
+            .Should().BeEquivalentTo(new (Guid?, string, string?)[]
+            {
+                (scheduled.RequestId, StatusWebhookEvents.Created, "SCHEDULED"),
+                (scheduled.RequestId, StatusWebhookEvents.Cancelled, "CANCELLED"),
+                (skipped.RequestId, StatusWebhookEvents.Skipped, "SKIPPED"),
+            });
+        var calls = await receiver.WaitForRequestsAsync(3, Wait, r => r.Path == "/hook");
+        calls.Should().OnlyContain(r => r.VerifiesWith(endpoint.Secret, DateTimeOffset.UtcNow));
+        receiver.Requests.Should().NotContain(r => r.Path == "/channel", "nothing was due to be sent");
     }
 
     [Fact]
