@@ -11,6 +11,7 @@ using Notifly.Api.Metrics;
 using Notifly.Api.Notifications;
 using Notifly.Api.Providers;
 using Notifly.Api.Recipients;
+using Notifly.Api.StatusWebhooks;
 using Notifly.Api.Templates;
 using Notifly.Grains.Observability;
 using Notifly.Grains.Storage;
@@ -53,6 +54,7 @@ public static class ApiServiceCollectionExtensions
         app.MapNotificationsApi();
         app.MapAdminApi();
         app.MapTemplatesApi();
+        app.MapStatusWebhooksApi();
         app.MapRecipientsApi();
         app.MapUnsubscribeApi();
         app.MapTwilioCallbacksApi();

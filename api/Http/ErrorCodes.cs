@@ -17,7 +17,12 @@ public static class ErrorCodes
     public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
-    public const string SecretsKeyNotConfigured = "SECRETS_KEY_NOT_CONFIGURED";
     public const string Conflict = "CONFLICT";
+
+    /// <summary>A status-webhook URL leads only to addresses webhooks may not reach (docs/0011, docs/0017).</summary>
+    public const string DestinationNotAllowed = "DESTINATION_NOT_ALLOWED";
+
+    /// <summary>The deployment has no <c>Notifly:Secrets</c> key, so no secret can be stored.</summary>
+    public const string SecretsKeyNotConfigured = "SECRETS_KEY_NOT_CONFIGURED";
     public const string InternalError = "INTERNAL_ERROR";
 }

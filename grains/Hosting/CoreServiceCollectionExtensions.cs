@@ -90,6 +90,7 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SecretBox>();
         services.AddHostedService<SecretRewrapService>();
+        services.AddNotiflyStatusWebhooks();
         return services;
     }
 

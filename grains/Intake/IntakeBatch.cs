@@ -8,6 +8,7 @@ using Notifly.Grains.Kafka.Outbox;
 using Notifly.Grains.Notifications;
 using Notifly.Grains.Recipients;
 using Notifly.Grains.Runtime;
+using Notifly.Grains.StatusWebhooks;
 using Notifly.Grains.Storage;
 using Notifly.Grains.Tenants.Policies;
 
@@ -18,14 +19,17 @@ namespace Notifly.Grains.Intake;
 /// reminder and its CREATED event come from a single set-based statement. The unique
 /// (tenant, idempotency key) index decides between concurrent requests with one key, on any
 /// node; a request that loses is answered from the row that won. With Kafka on, the same
-/// statement writes each new notification's first status event to the outbox.
+/// statement writes each new notification's first status event to the outbox, and while some
+/// tenant may have a status-webhook endpoint, its <c>notification.created</c> deliveries (docs/0017).
 /// Each notification is bound here to its tenant's retry policy for the event type, and a request
 /// taking the event type's fallback order gets its later channels in STANDBY (docs/0008).
 public sealed class IntakeBatch(
-    Database database, TimeProvider time, IOptions<KafkaOptions> kafka, OutboxSignal outboxSignal, TenantPolicyCache policies)
+    Database database, TimeProvider time, IOptions<KafkaOptions> kafka, OutboxSignal outboxSignal, TenantPolicyCache policies,
+    StatusWebhookPresence webhookPresence, StatusWebhookSignal webhookSignal)
 {
-    private const string InsertSql =
-        """
+    // Status webhooks need three more columns of each inserted row; without them, no copy of the deliveries is made.
+    private static string InsertSql(bool statusWebhooks) =>
+        $$"""
         WITH input AS (
             SELECT u.* FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::bytea[], $6::text[], $7::smallint[],
                                    $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
@@ -47,7 +51,7 @@ public sealed class IntakeBatch(
              -- keys in one order, so two batches sharing keys wait for each other, never deadlock.
              ORDER BY tenant_id, idempotency_key
             ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-            RETURNING id, tenant_id, priority, send_at, status
+            RETURNING id, tenant_id, priority, send_at, status{{(statusWebhooks ? ", correlation_id, event_type, deliveries" : "")}}
         ), reminders AS (
             INSERT INTO reminders (grain_id, kind, tenant_id, due_at, priority)
             SELECT id, 'notification', tenant_id, greatest(coalesce(send_at, $18), $18), priority FROM inserted
@@ -80,11 +84,17 @@ public sealed class IntakeBatch(
 
     private readonly bool _outbox = kafka.Value.Enabled;
 
-    // Two variants chosen once: a REST-only deployment pays nothing for the outbox.
+    // The outbox variant is chosen once: a REST-only deployment pays nothing for it. The status
+    // webhook variant per batch: nothing while no tenant has an endpoint (docs/0017).
     private readonly string _sql = Statement(kafka.Value.Enabled);
+    private readonly string _sqlWithWebhooks = Statement(kafka.Value.Enabled, statusWebhooks: true);
 
-    /// <summary>The intake statement, with or without the outbox insert (public for the benchmark's raw ceiling).</summary>
-    public static string Statement(bool outbox) => outbox ? $"{InsertSql}\n{OutboxSql}\n{ReturnSql}" : $"{InsertSql}\n{ReturnSql}";
+    /// <summary>
+    /// The intake statement, with or without the outbox insert and the status-webhook deliveries
+    /// (public for the benchmark's raw ceiling).
+    /// </summary>
+    public static string Statement(bool outbox, bool statusWebhooks = false) =>
+        $"{InsertSql(statusWebhooks)}\n{(outbox ? OutboxSql + "\n" : "")}{(statusWebhooks ? StatusWebhookRows.IntakeCtes("$18") + "\n" : "")}{ReturnSql}";
 
     public async Task<IntakeOutcome[]> WriteAsync(IReadOnlyList<IntakeItem> items, CancellationToken cancellationToken)
     {
@@ -134,7 +144,8 @@ public sealed class IntakeBatch(
             return requests[n].Fallback ? FallbackChain.Hold(bound) : bound;
         }).ToArray();
         var inserted = new HashSet<Guid>();
-        await using (var command = new NpgsqlCommand(_sql, connection, transaction)
+        var webhooks = webhookPresence.MayHaveEndpoints;
+        await using (var command = new NpgsqlCommand(webhooks ? _sqlWithWebhooks : _sql, connection, transaction)
             .With(ids)
             .With(rows.Select(i => items[i].TenantId).ToArray())
             .With(correlations)
@@ -193,6 +204,11 @@ public sealed class IntakeBatch(
         if (_outbox && inserted.Count > 0)
         {
             outboxSignal.Wake();
+        }
+
+        if (webhooks && inserted.Count > 0)
+        {
+            webhookSignal.Wake(); // perhaps nothing was written (no endpoint of these tenants): one empty claim
         }
 
         foreach (var (index, leader) in followers)

@@ -105,6 +105,13 @@ public static class NotiflyMetrics
 
     public static void UntrackOutboxPending(object owner) => OutboxPendingSources.TryRemove(owner, out _);
 
+    /// <summary>Status-webhook attempts by what they left the delivery: succeeded, retrying, failed.</summary>
+    public static readonly Counter<long> StatusWebhookAttempts =
+        Meter.CreateCounter<long>("notifly.status_webhooks.attempts", description: "Calls to tenants' status-webhook endpoints, by outcome.");
+
+    public static readonly Counter<long> StatusWebhookEndpointsDisabled =
+        Meter.CreateCounter<long>("notifly.status_webhooks.endpoints_disabled", description: "Status-webhook endpoints disabled after failing too long.");
+
     /// <summary>Requests over their tenant's rate limit, by source: rest (refused with 429), kafka (stored, scheduled for later).</summary>
     public static readonly Counter<long> RateLimited =
         Meter.CreateCounter<long>("notifly.rate_limited.requests", description: "Requests over their tenant's rate limit, by source.");

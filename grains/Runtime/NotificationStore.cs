@@ -6,6 +6,7 @@ using Notifly.Grains.Channels;
 using Notifly.Grains.Kafka;
 using Notifly.Grains.Kafka.Outbox;
 using Notifly.Grains.Notifications;
+using Notifly.Grains.StatusWebhooks;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Grains.Runtime;
@@ -17,10 +18,12 @@ namespace Notifly.Grains.Runtime;
 /// Status changes and dead letters go to the Kafka outbox only when Kafka is configured, so a
 /// REST-only deployment writes no rows nobody would publish. <c>policy</c> is the deployment's
 /// retry policy, for notifications accepted without one bound (docs/0008): no turn reads the
-/// tenant's policies.
+/// tenant's policies. Status changes become status-webhook deliveries only while some tenant may
+/// have an endpoint (docs/0017).
 /// </summary>
 public sealed class NotificationStore(
-    Database database, TimeProvider time, RetryPolicy policy, IOptions<KafkaOptions> kafka, OutboxSignal outboxSignal)
+    Database database, TimeProvider time, RetryPolicy policy, IOptions<KafkaOptions> kafka, OutboxSignal outboxSignal,
+    StatusWebhookPresence webhookPresence, StatusWebhookSignal webhookSignal)
 {
     private readonly bool _outbox = kafka.Value.Enabled;
 
@@ -155,9 +158,10 @@ public sealed class NotificationStore(
 
         var fire = new NotificationCommand.Fire(lease);
         var turns = rows.Select(r => (r.State, NotificationMachine.Apply(r.State, fire, now, policy))).ToArray();
-        await TurnWriter.WriteAsync(connection, transaction, turns, rows.Select(r => r.Priority).ToArray(), now, _outbox, cancellationToken);
+        var webhooks = await TurnWriter.WriteAsync(connection, transaction, turns, rows.Select(r => r.Priority).ToArray(), now, _outbox,
+            webhookPresence.MayHaveEndpoints, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        WakeRelay();
+        WakeRelay(webhooks);
 
         var work = new List<SendWork>();
         for (var i = 0; i < rows.Count; i++)
@@ -205,10 +209,10 @@ public sealed class NotificationStore(
         }
 
         var ids = current.Keys.ToArray();
-        await TurnWriter.WriteAsync(connection, transaction, ids.Select(id => (before[id], current[id])).ToArray(),
-            ids.Select(id => states[id].Priority).ToArray(), now, _outbox, cancellationToken);
+        var webhooks = await TurnWriter.WriteAsync(connection, transaction, ids.Select(id => (before[id], current[id])).ToArray(),
+            ids.Select(id => states[id].Priority).ToArray(), now, _outbox, webhookPresence.MayHaveEndpoints, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        WakeRelay();
+        WakeRelay(webhooks);
     }
 
     /// <summary>
@@ -227,8 +231,9 @@ public sealed class NotificationStore(
         var turn = NotificationMachine.Apply(row.State, command, now, policy);
         if (turn.Rejection is null)
         {
-            // The caller commits; this node's relay finds the row at its next poll.
-            await TurnWriter.WriteAsync(scope.Connection, scope.Transaction, [(row.State, turn)], [row.Priority], now, _outbox, cancellationToken);
+            // The caller commits; this node's relay and status-webhook dispatcher find the rows at their next poll.
+            await TurnWriter.WriteAsync(scope.Connection, scope.Transaction, [(row.State, turn)], [row.Priority], now, _outbox,
+                webhookPresence.MayHaveEndpoints, cancellationToken);
         }
 
         return turn;
@@ -243,11 +248,16 @@ public sealed class NotificationStore(
         return value is DateTime at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
     }
 
-    private void WakeRelay()
+    private void WakeRelay(int webhookDeliveries)
     {
         if (_outbox)
         {
             outboxSignal.Wake();
+        }
+
+        if (webhookDeliveries > 0)
+        {
+            webhookSignal.Wake();
         }
     }
 

@@ -14,4 +14,10 @@ public static class PostgresChannels
 
     /// <summary>A tenant's providers changed; payload is its id.</summary>
     public const string Providers = "notifly_providers";
+
+    /// <summary>A tenant's status-webhook endpoints changed (added, removed, disabled); payload is its id.</summary>
+    public const string WebhookEndpoints = "notifly_webhook_endpoints";
+
+    /// <summary>Status-webhook deliveries were queued outside the hot paths (redelivery, test ping).</summary>
+    public const string WebhookDeliveries = "notifly_webhook_deliveries";
 }

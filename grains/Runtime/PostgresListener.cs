@@ -7,7 +7,7 @@ namespace Notifly.Grains.Runtime;
 
 /// <summary>
 /// Holds one connection in LISTEN on our channels and turns notifications into local signals:
-/// reminder wake-ups, API key revocations and tenant settings changes. Reconnects by itself; while it is down, the
+/// reminder wake-ups, API key revocations, tenant settings and status-webhook changes. Reconnects by itself; while it is down, the
 /// dispatcher's polling and the key cache's short lifetime are the fallback.
 /// </summary>
 public sealed partial class PostgresListener(
@@ -28,7 +28,8 @@ public sealed partial class PostgresListener(
                 await using var connection = await database.OpenAsync(stoppingToken);
                 connection.Notification += (_, e) => Dispatch(e.Channel, e.Payload);
                 await using (var command = new NpgsqlCommand(
-                    $"LISTEN {PostgresChannels.Reminders}; LISTEN {PostgresChannels.ApiKeys}; LISTEN {PostgresChannels.TenantSettings}; LISTEN {PostgresChannels.Providers};", connection))
+                    $"LISTEN {PostgresChannels.Reminders}; LISTEN {PostgresChannels.ApiKeys}; LISTEN {PostgresChannels.TenantSettings}; " +
+                    $"LISTEN {PostgresChannels.WebhookEndpoints}; LISTEN {PostgresChannels.WebhookDeliveries}; LISTEN {PostgresChannels.Providers};", connection))
                 {
                     await command.ExecuteNonQueryAsync(stoppingToken);
                 }

@@ -5,6 +5,7 @@ using Notifly.Grains.Kafka;
 using Notifly.Grains.Kafka.Outbox;
 using Notifly.Grains.Notifications;
 using Notifly.Grains.Observability;
+using Notifly.Grains.StatusWebhooks;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Grains.Runtime;
@@ -12,14 +13,16 @@ namespace Notifly.Grains.Runtime;
 /// <summary>
 /// Persists the outcome of many NotificationGrain turns in one round trip: new state (checked
 /// against the version read under lock), the grain's reminder, audit events, attempt logs and
-/// dead letters, and — when Kafka is on — their outbox rows. Set-based statements over
+/// dead letters, and — when Kafka is on — their outbox rows, and — when some tenant may have a
+/// status-webhook endpoint — their status-webhook deliveries. Set-based statements over
 /// <c>unnest</c> arrays keep the cost per turn small.
 /// </summary>
 internal static class TurnWriter
 {
-    public static async Task WriteAsync(
+    /// <returns>The status-webhook deliveries written (to wake the dispatcher after the commit).</returns>
+    public static async Task<int> WriteAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(NotificationState Before, TurnResult Turn)> turns,
-        short[] priorities, DateTimeOffset now, bool outbox, CancellationToken cancellationToken)
+        short[] priorities, DateTimeOffset now, bool outbox, bool statusWebhooks, CancellationToken cancellationToken)
     {
         var batch = new NpgsqlBatch(connection, transaction);
 
@@ -133,9 +136,11 @@ internal static class TurnWriter
             AddOutbox(batch, changed.Select(t => (t.Before, t.Turn)), dead, now);
         }
 
+        var webhooks = statusWebhooks ? StatusWebhookRows.AddTurns(batch, changed.Select(t => (t.Before, t.Turn)), now) : null;
+
         if (batch.BatchCommands.Count == 0)
         {
-            return;
+            return 0;
         }
 
         foreach (var d in dead)
@@ -159,6 +164,8 @@ internal static class TurnWriter
                     $"version check failed: {batch.BatchCommands[0].RecordsAffected} of {changed.Length} grains updated");
             }
         }
+
+        return webhooks?.RecordsAffected ?? 0;
     }
 
     /// <summary>

@@ -2,13 +2,14 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Notifly.Grains.Channels.Push;
+using Notifly.Grains.Hosting;
 using Notifly.Grains.Runtime;
 
 namespace Notifly.Silo.Hosting;
 
 public static class SiloServiceCollectionExtensions
 {
-    /// <summary>The worker side: the reminder service and the channel senders it drives.</summary>
+    /// <summary>The worker side: the reminder service and the channel senders it drives, and the status-webhook dispatcher.</summary>
     public static IServiceCollection AddNotiflySilo(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DispatchOptions>().BindConfiguration("Notifly:Dispatch").ValidateDataAnnotations().ValidateOnStart();
@@ -17,6 +18,7 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<DeadPushTokens>();
         services.AddSingleton<ReminderService>();
         services.AddHostedService(sp => sp.GetRequiredService<ReminderService>());
+        services.AddNotiflyStatusWebhookDispatcher();
         return services;
     }
 }
