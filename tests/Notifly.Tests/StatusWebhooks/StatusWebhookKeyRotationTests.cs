@@ -30,6 +30,7 @@ public class StatusWebhookKeyRotationTests
         (await KeyIdsAsync(database, endpoint.Endpoint.Id)).Should().Equal("test-1", "test-1");
         await using var after = await NotiflyNode.StartAsync(database, new Dictionary<string, string?>
         {
+            ["Notifly:Secrets:Keys:test-1"] = NotiflyNode.TestSecretsKey,
             ["Notifly:Secrets:Keys:test-2"] = NewKey,
             ["Notifly:Secrets:ActiveKey"] = "test-2",
         });
