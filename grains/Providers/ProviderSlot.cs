@@ -96,10 +96,10 @@ public sealed class ProviderSlot
     {
         // Polly moves an open circuit to half-open only when a call comes through, so past the
         // break a call must reach the pipeline; before it, skip without queueing for a slot.
-        if (Circuit == CircuitState.Isolated
-            || (Circuit == CircuitState.Open && _time.GetUtcNow().UtcTicks < Volatile.Read(ref _openUntilTicks)))
+        var openUntil = Volatile.Read(ref _openUntilTicks);
+        if (Circuit == CircuitState.Open && _time.GetUtcNow().UtcTicks < openUntil)
         {
-            return CircuitOpen(new DateTimeOffset(Volatile.Read(ref _openUntilTicks), TimeSpan.Zero) - _time.GetUtcNow());
+            return CircuitOpen(new DateTimeOffset(openUntil, TimeSpan.Zero) - _time.GetUtcNow());
         }
 
         var bulk = work.IsBulk ? _bulkConcurrency : null;
