@@ -170,13 +170,7 @@ public static partial class ProvidersApi
 
             if (errors.Count == 0)
             {
-                var config = settings.DeepClone().AsObject();
-                foreach (var (field, value) in credentials)
-                {
-                    config[field] = value?.DeepClone();
-                }
-
-                foreach (var error in kind.Validate(config))
+                foreach (var error in kind.Validate(ProviderStore.Merge(settings, credentials)))
                 {
                     Error(error.Field, error.Message);
                 }

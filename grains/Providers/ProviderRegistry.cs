@@ -10,7 +10,6 @@ using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Observability;
 using Notifly.Grains.Runtime;
-using Notifly.Grains.Security;
 using Notifly.Grains.Storage;
 using Polly.CircuitBreaker;
 
@@ -26,7 +25,7 @@ namespace Notifly.Grains.Providers;
 public sealed partial class ProviderRegistry : IPostgresNotificationHandler
 {
     private readonly Database _database;
-    private readonly SecretBox _box;
+    private readonly ProviderStore _store;
     private readonly ProvidersOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ProviderRegistry> _logger;
@@ -36,11 +35,11 @@ public sealed partial class ProviderRegistry : IPostgresNotificationHandler
     private readonly ConcurrentDictionary<Guid, (DateTimeOffset UpdatedAt, ProviderSlot Slot)> _built = new();
 
     public ProviderRegistry(
-        Database database, SecretBox box, IEnumerable<ProviderKind> kinds, IEnumerable<IChannelSender> deploymentSenders,
+        Database database, ProviderStore store, IEnumerable<ProviderKind> kinds, IEnumerable<IChannelSender> deploymentSenders,
         IOptions<ProvidersOptions> options, TimeProvider time, ILogger<ProviderRegistry> logger)
     {
         _database = database;
-        _box = box;
+        _store = store;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -130,15 +129,8 @@ public sealed partial class ProviderRegistry : IPostgresNotificationHandler
         try
         {
             var kind = Kind(row.Kind) ?? throw new InvalidOperationException($"unknown provider kind '{row.Kind}'");
-            var config = JsonNode.Parse(row.Settings)!.AsObject();
-            if (row.Credentials is not null)
-            {
-                foreach (var (field, value) in JsonNode.Parse(_box.Open(row.Credentials, ProviderStore.AssociatedData(row.Id)))!.AsObject())
-                {
-                    config[field] = value?.DeepClone();
-                }
-            }
-
+            var credentials = row.Credentials is null ? null : _store.OpenCredentials(row.Id, row.Credentials);
+            var config = ProviderStore.Merge(JsonNode.Parse(row.Settings)!.AsObject(), credentials);
             sender = kind.Create(new ProviderContext(row.Id, tenantId, row.Name), config);
         }
         catch (Exception e) when (e is InvalidOperationException or CryptographicException or JsonException or FormatException or ArgumentException)

@@ -21,6 +21,21 @@ public sealed class ProviderStore(SecretBox box)
 
     public static readonly SealedSecretColumn CredentialsColumn = new("providers", "credentials", "provider");
 
+    /// <summary>A provider's sealed credentials in the clear.</summary>
+    public JsonObject OpenCredentials(Guid id, byte[] sealedValue) => JsonNode.Parse(box.Open(sealedValue, AssociatedData(id)))!.AsObject();
+
+    /// <summary>What a kind binds: the settings with the credentials' fields laid over them (copies; the inputs stay as they are).</summary>
+    public static JsonObject Merge(JsonObject settings, JsonObject? credentials)
+    {
+        var config = settings.DeepClone().AsObject();
+        foreach (var (field, value) in credentials ?? [])
+        {
+            config[field] = value?.DeepClone();
+        }
+
+        return config;
+    }
+
     private const string Select =
         """
         SELECT id, name, kind, channel, priority, is_active, settings::text, credential_fields, max_concurrency, created_at, updated_at
@@ -43,9 +58,7 @@ public sealed class ProviderStore(SecretBox box)
     public async Task<JsonObject?> CredentialsAsync(TenantScope scope, Guid id, CancellationToken cancellationToken)
     {
         await using var command = scope.Command("SELECT credentials FROM providers WHERE id = $1").With(id);
-        return await command.ExecuteScalarAsync(cancellationToken) is byte[] sealedValue
-            ? JsonNode.Parse(box.Open(sealedValue, AssociatedData(id)))!.AsObject()
-            : null;
+        return await command.ExecuteScalarAsync(cancellationToken) is byte[] sealedValue ? OpenCredentials(id, sealedValue) : null;
     }
 
     /// <summary>
@@ -63,16 +76,8 @@ public sealed class ProviderStore(SecretBox box)
             return null;
         }
 
-        var config = JsonNode.Parse(reader.GetString(2))!.AsObject();
-        if (!reader.IsDBNull(3))
-        {
-            foreach (var (field, value) in JsonNode.Parse(box.Open(reader.GetFieldValue<byte[]>(3), AssociatedData(id)))!.AsObject())
-            {
-                config[field] = value?.DeepClone();
-            }
-        }
-
-        return (reader.GetGuid(0), reader.GetString(1), config);
+        var credentials = reader.IsDBNull(3) ? null : OpenCredentials(id, reader.GetFieldValue<byte[]>(3));
+        return (reader.GetGuid(0), reader.GetString(1), Merge(JsonNode.Parse(reader.GetString(2))!.AsObject(), credentials));
     }
 
     /// <returns>False when the name is taken.</returns>
