@@ -139,10 +139,7 @@ public sealed partial class ReminderService(
             var next = await store.NextDueAtAsync(cancellationToken);
             if (next is { } due)
             {
-                // Overdue yet not claimable means another turn holds the grain for a moment:
-                // back off a few milliseconds rather than spin on the database.
-                var wait = due - time.GetUtcNow();
-                return wait < MinimumWait ? MinimumWait : (wait < _options.PollInterval ? wait : _options.PollInterval);
+                return ResultBatches.WaitUntil(due, time.GetUtcNow(), MinimumWait, _options.PollInterval);
             }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -204,41 +201,12 @@ public sealed partial class ReminderService(
         }
     }
 
-    private async Task WriteResultsAsync(CancellationToken abandon)
-    {
-        var batch = new List<AttemptResult>();
-        while (await _results.Reader.WaitToReadAsync(CancellationToken.None))
+    private Task WriteResultsAsync(CancellationToken abandon) =>
+        ResultBatches.WriteAllAsync(_results.Reader, 1000, async batch =>
         {
-            while (batch.Count < 1000 && _results.Reader.TryRead(out var result))
-            {
-                batch.Add(result);
-            }
-
-            // Keep the batch until it is written: a result lost here only costs a duplicate attempt
-            // after the lease, but retrying costs nothing.
-            while (true)
-            {
-                try
-                {
-                    await store.RecordResultsAsync(batch, CancellationToken.None);
-                    wakeUp.Wake(); // a retry may be due immediately (Retry-After: 0, zero backoff)
-                    break;
-                }
-                catch (Exception ex)
-                {
-                    LogResultsFailed(ex, batch.Count);
-                    if (abandon.IsCancellationRequested)
-                    {
-                        return;
-                    }
-
-                    await Task.Delay(TimeSpan.FromSeconds(1), time, CancellationToken.None);
-                }
-            }
-
-            batch.Clear();
-        }
-    }
+            await store.RecordResultsAsync(batch, CancellationToken.None);
+            wakeUp.Wake(); // a retry may be due immediately (Retry-After: 0, zero backoff)
+        }, LogResultsFailed, time, abandon);
 
     public override void Dispose()
     {

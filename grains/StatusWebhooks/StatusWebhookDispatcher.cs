@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Notifly.GrainInterfaces.StatusWebhooks;
 using Notifly.Grains.Observability;
+using Notifly.Grains.Runtime;
 
 namespace Notifly.Grains.StatusWebhooks;
 
@@ -108,8 +109,7 @@ internal sealed partial class StatusWebhookDispatcher(
         {
             if (await store.NextDueAtAsync(cancellationToken) is { } due)
             {
-                var wait = due - time.GetUtcNow();
-                return wait < MinimumWait ? MinimumWait : (wait < _options.PollInterval ? wait : _options.PollInterval);
+                return ResultBatches.WaitUntil(due, time.GetUtcNow(), MinimumWait, _options.PollInterval);
             }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -156,48 +156,20 @@ internal sealed partial class StatusWebhookDispatcher(
         }
     }
 
-    private async Task RecordLoopAsync(CancellationToken abandon)
-    {
-        var batch = new List<DeliveryResult>();
-        while (await _results.Reader.WaitToReadAsync(CancellationToken.None))
+    // Results are recorded on the real clock's retry pause: a test's fake clock must not stall them.
+    private Task RecordLoopAsync(CancellationToken abandon) =>
+        ResultBatches.WriteAllAsync(_results.Reader, MaxRecordBatch, async batch =>
         {
-            while (batch.Count < MaxRecordBatch && _results.Reader.TryRead(out var result))
+            var disabled = await store.RecordAsync(
+                batch, _options.DisableAfterFailures, _options.DisableAfterFailingFor, time.GetUtcNow(), CancellationToken.None);
+            foreach (var (endpointId, tenantId) in disabled)
             {
-                batch.Add(result);
+                NotiflyMetrics.StatusWebhookEndpointsDisabled.Add(1);
+                LogEndpointDisabled(endpointId, tenantId, _options.DisableAfterFailures);
             }
 
-            // Keep the batch until it is written: a result lost here costs a duplicate call after
-            // the lease, and retrying costs nothing.
-            while (true)
-            {
-                try
-                {
-                    var disabled = await store.RecordAsync(
-                        batch, _options.DisableAfterFailures, _options.DisableAfterFailingFor, time.GetUtcNow(), CancellationToken.None);
-                    foreach (var (endpointId, tenantId) in disabled)
-                    {
-                        NotiflyMetrics.StatusWebhookEndpointsDisabled.Add(1);
-                        LogEndpointDisabled(endpointId, tenantId, _options.DisableAfterFailures);
-                    }
-
-                    signal.Wake(); // a retry may be due at once (a short schedule, Retry-After: 0)
-                    break;
-                }
-                catch (Exception ex)
-                {
-                    LogRecordFailed(ex, batch.Count);
-                    if (abandon.IsCancellationRequested)
-                    {
-                        return;
-                    }
-
-                    await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
-                }
-            }
-
-            batch.Clear();
-        }
-    }
+            signal.Wake(); // a retry may be due at once (a short schedule, Retry-After: 0)
+        }, LogRecordFailed, TimeProvider.System, abandon);
 
     private async Task SweepIfDueAsync(CancellationToken cancellationToken)
     {
