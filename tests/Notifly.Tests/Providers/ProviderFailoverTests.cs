@@ -40,6 +40,10 @@ public sealed class ProviderFailoverTests(ProviderFixture fixture) : IClassFixtu
         var primaryId = await CreateAsync(tenant, ProviderFixture.Twilio("primary", 1, primary));
         await CreateAsync(tenant, ProviderFixture.Twilio("backup", 2, backup));
         primary.FailAll(503, 20500, "Service Unavailable");
+        const string failovers = "notifly_provider_failovers_total{channel=\"SMS\"}";
+        const string opened = "notifly_provider_circuit_transitions_total{kind=\"twilio\",state=\"open\"}";
+        using var metrics = fixture.Node.Client();
+        var before = await metrics.GetStringAsync("/metrics");
 
         // Two provider faults in a row: each attempt still arrives, through the backup.
         var first = await SendSmsAsync(tenant, NotificationStatus.Sent);
@@ -56,6 +60,9 @@ public sealed class ProviderFailoverTests(ProviderFixture fixture) : IClassFixtu
             .Which.Should().Be(new Failover("primary", "CIRCUIT_OPEN", "backup"));
         primary.Messages.Should().HaveCount(2);
         backup.Messages.Should().HaveCount(3);
+        var after = await metrics.GetStringAsync("/metrics");
+        MetricsText.Value(after, failovers).Should().BeGreaterThanOrEqualTo(MetricsText.Value(before, failovers) + 3);
+        MetricsText.Value(after, opened).Should().BeGreaterThanOrEqualTo(MetricsText.Value(before, opened) + 1);
 
         // Recovered and past the break: the next attempt is the trial call, and it closes the circuit.
         primary.Recover();

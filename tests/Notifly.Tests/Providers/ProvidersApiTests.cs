@@ -34,6 +34,10 @@ public sealed class ProvidersApiTests(ProviderFixture fixture) : IClassFixture<P
         (await tenant.Http.GetStringAsync("/api/admin/providers")).Should().NotContain(FakeTwilio.AuthToken).And.Contain(id.ToString());
         (await tenant.Http.GetStringAsync($"/api/admin/providers/{id}")).Should().NotContain(FakeTwilio.AuthToken);
 
+        // Used once, so this node holds the provider; the replace below must reach it all the same.
+        await SendSmsAsync(tenant);
+        twilio.Messages.Single().Form["From"].Should().Be("+15005550006");
+
         // A replace without credentials keeps them: the provider still authenticates.
         using var replaced = await tenant.Http.PutAsJsonAsync($"/api/admin/providers/{id}", new
         {
@@ -44,12 +48,12 @@ public sealed class ProvidersApiTests(ProviderFixture fixture) : IClassFixture<P
         });
         replaced.StatusCode.Should().Be(HttpStatusCode.OK, await replaced.Content.ReadAsStringAsync());
         (await replaced.ReadAsync<JsonElement>()).GetProperty("credentials").GetArrayLength().Should().Be(1);
-        var accepted = await tenant.Http.SendOkAsync(new
+        // Each node drops its copy when the change's NOTIFY arrives, a moment after the commit.
+        await Eventually.MatchAsync(async () =>
         {
-            eventType = "order.shipped", channels = new[] { "SMS" }, recipient = new { phone = "+15558675310" }, payload = new { order = 1 },
-        });
-        await tenant.Http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent);
-        twilio.Messages.Single().Form["From"].Should().Be("+15005550007");
+            await SendSmsAsync(tenant);
+            return twilio.Messages[^1].Form["From"];
+        }, from => from == "+15005550007", because: "the replaced settings reach the dispatcher");
 
         await using var dataSource = NpgsqlDataSource.Create(fixture.ConnectionString);
         await using (var row = dataSource.CreateCommand("SELECT credentials, settings::text FROM providers WHERE id = $1"))
@@ -173,6 +177,15 @@ public sealed class ProvidersApiTests(ProviderFixture fixture) : IClassFixture<P
         });
         await http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent);
         twilio.Messages.Should().ContainSingle();
+    }
+
+    private static async Task SendSmsAsync(TestTenant tenant)
+    {
+        var accepted = await tenant.Http.SendOkAsync(new
+        {
+            eventType = "order.shipped", channels = new[] { "SMS" }, recipient = new { phone = "+15558675310" }, payload = new { order = 1 },
+        });
+        await tenant.Http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent);
     }
 
     private static async Task RefusedAsync(TestTenant tenant, object request, string field)

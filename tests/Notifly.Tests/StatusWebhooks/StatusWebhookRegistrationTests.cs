@@ -1,6 +1,6 @@
 // Registration on a node configured unlike the test default: without the loopback allow-list a
 // loopback URL is refused as an SSRF destination, and without a Notifly:Secrets key no endpoint
-// (whose secret must be sealed) can be created. Refusals on the default node are in StatusWebhookApiTests.
+// (whose secret must be sealed) nor provider with credentials can be created. Refusals on the default node are in StatusWebhookApiTests.
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,5 +43,23 @@ public sealed class StatusWebhookRegistrationTests(LockedDownNodeFixture fixture
         (await response.ProblemAsync()).GetProperty("code").GetString().Should().Be("SECRETS_KEY_NOT_CONFIGURED");
         (await (await tenant.Http.GetAsync("/api/webhooks")).ReadAsync<List<WebhookEndpointView>>()).Should().BeEmpty();
         Node.Services.GetRequiredService<SecretBox>().IsConfigured.Should().BeFalse("the test must run without a key");
+    }
+
+    [Fact]
+    public async Task Without_a_secrets_key_a_provider_with_credentials_cannot_be_created()
+    {
+        var tenant = await Node.CreateTenantAsync();
+
+        var response = await tenant.Http.PostAsJsonAsync("/api/admin/providers", new
+        {
+            name = "main",
+            kind = "twilio",
+            settings = new { accountSid = FakeTwilio.AccountSid, from = "+15005550006" },
+            credentials = new { authToken = FakeTwilio.AuthToken },
+        });
+
+        response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        (await response.ProblemAsync()).GetProperty("code").GetString().Should().Be("SECRETS_KEY_NOT_CONFIGURED");
+        (await tenant.Http.GetFromJsonAsync<List<System.Text.Json.JsonElement>>("/api/admin/providers")).Should().BeEmpty();
     }
 }
