@@ -50,6 +50,7 @@ public static class ApiServiceCollectionExtensions
         app.UseStatusCodePages(); // bare 404/405 from routing become problem details too
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<UnstorableTextGuard>(); // after auth: an anonymous caller learns nothing but 401
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapNotificationsApi();
         app.MapAdminApi();

@@ -10,10 +10,18 @@ namespace Notifly.Api.Http;
 /// Turns what escapes an endpoint into a problem detail: a key revoked mid-flight is a 401,
 /// a database that cannot be reached is a 503 the client may retry, anything else a 500.
 /// </summary>
-public sealed partial class NotiflyExceptionHandler(ILogger<NotiflyExceptionHandler> logger) : IExceptionHandler
+public sealed partial class NotiflyExceptionHandler(Database database, ILogger<NotiflyExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is PostgresException { SqlState: ['2', '2', ..] })
+        {
+            // A value the edge should have refused reached a statement. Refused at Bind, it can
+            // leave a half-prepared statement on its connection, already back in the pool: drop
+            // them all rather than fail the next caller (docs/0018).
+            database.Discard();
+        }
+
         var result = exception switch
         {
             ApiKeyRevokedException => Problems.InvalidApiKey(),

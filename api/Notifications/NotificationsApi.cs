@@ -74,6 +74,10 @@ public static class NotificationsApi
                 return TypedResults.Accepted($"/api/notifications/{accepted.Response.RequestId}", accepted.Response);
             case IntakeOutcome.Conflict conflict:
                 return Problems.Conflict(conflict.ExistingRequestId);
+            case IntakeOutcome.Invalid invalid:
+                return Problems.Validation("$", invalid.Message);
+            case IntakeOutcome.Failed failed:
+                throw failed.Error; // a 500 for this request only (the intake writer logged it with its stack)
             default:
                 return Problems.InvalidApiKey();
         }
@@ -136,7 +140,9 @@ public static class NotificationsApi
         HttpContext context, IntakeWriter intake, TemplateIntake templates, RecipientIntake recipients, RateLimiter limiter,
         IOptions<ChannelsOptions> channels, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (batch, problem) = await JsonBody.ReadAsync<BatchSendRequest>(context.Request, cancellationToken);
+        // Items stay JSON until each is read on its own: one item's bad value or unstorable text
+        // refuses that item, never its neighbours.
+        var (batch, unstorable, problem) = await JsonBody.ReadLenientAsync<BatchEnvelope>(context.Request, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -145,6 +151,11 @@ public static class NotificationsApi
         if (batch!.Notifications is not { Count: > 0 } items || items.Count > IntakeLimits.MaxBatchSize)
         {
             return Problems.Validation("notifications", $"notifications must hold 1–{IntakeLimits.MaxBatchSize} requests.");
+        }
+
+        if (unstorable.Any(u => BatchEnvelope.ItemIndex(u.Path) is null))
+        {
+            return JsonBody.Unstorable(unstorable); // outside any item: the envelope itself is at fault
         }
 
         // Every item costs a token. The first items that fit go on; the rest are refused one by
@@ -167,13 +178,14 @@ public static class NotificationsApi
         }
 
         var now = time.GetUtcNow();
-        var requests = await recipients.FillAsync(context.Caller().TenantId, items.Take(limit.Admitted).ToArray(), cancellationToken);
+        var read = BatchEnvelope.ReadItems(items, limit.Admitted, unstorable);
+        var requests = await recipients.FillAsync(context.Caller().TenantId, read.Select(r => r.Request).ToArray(), cancellationToken);
         var valid = new List<(int Index, IntakeItem Item)>();
         for (var i = 0; i < limit.Admitted; i++)
         {
-            var validation = requests[i] is not { } request
+            var validation = read[i].Refusal ?? (requests[i] is not { } request
                 ? new Validation(null, new Dictionary<string, string[]> { ["$"] = ["item must be an object."] }, ErrorCodes.ValidationFailed)
-                : await ValidateAsync(context, request, channels.Value.Enabled, now, cancellationToken);
+                : await ValidateAsync(context, request, channels.Value.Enabled, now, cancellationToken));
             if (validation.IsValid)
             {
                 validation = await templates.RenderAsync(context.Caller().TenantId, validation.Request!, cancellationToken);
@@ -200,6 +212,9 @@ public static class NotificationsApi
                 IntakeOutcome.Accepted a => new BatchItemResult(i, StatusCodes.Status202Accepted, a.Response.RequestId, a.Response.CorrelationId, a.Replayed),
                 IntakeOutcome.Conflict c => new BatchItemResult(i, StatusCodes.Status409Conflict, c.ExistingRequestId,
                     ErrorCode: ErrorCodes.IdempotentConflict, Error: "idempotency key already used with a different request"),
+                IntakeOutcome.Invalid invalid => new BatchItemResult(i, StatusCodes.Status400BadRequest, ErrorCode: ErrorCodes.ValidationFailed, Error: invalid.Message),
+                IntakeOutcome.Failed => new BatchItemResult(i, StatusCodes.Status500InternalServerError, ErrorCode: ErrorCodes.InternalError,
+                    Error: $"this item could not be stored; quote trace id {context.TraceIdentifier} when reporting this."),
                 _ => new BatchItemResult(i, StatusCodes.Status401Unauthorized, ErrorCode: ErrorCodes.InvalidApiKey, Error: "API key revoked"),
             };
         }

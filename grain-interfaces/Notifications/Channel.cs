@@ -1,8 +1,9 @@
 using System.Text.Json.Serialization;
+using Notifly.GrainInterfaces.Serialization;
 
 namespace Notifly.GrainInterfaces.Notifications;
 
-[JsonConverter(typeof(JsonStringEnumConverter<Channel>))]
+[JsonConverter(typeof(NameOnlyEnumConverter<Channel>))]
 public enum Channel
 {
     [JsonStringEnumMemberName("EMAIL")] Email,

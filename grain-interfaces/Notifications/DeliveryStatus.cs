@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Notifly.GrainInterfaces.Serialization;
 
 namespace Notifly.GrainInterfaces.Notifications;
 
 /// <summary>The state of one channel's delivery inside a notification.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<DeliveryStatus>))]
+[JsonConverter(typeof(NameOnlyEnumConverter<DeliveryStatus>))]
 public enum DeliveryStatus
 {
     [JsonStringEnumMemberName("PENDING")] Pending,

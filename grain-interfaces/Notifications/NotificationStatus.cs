@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Notifly.GrainInterfaces.Serialization;
 
 namespace Notifly.GrainInterfaces.Notifications;
 
 /// <summary>Seed 002's state machine, extended (ARCHITECTURE.md §3).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<NotificationStatus>))]
+[JsonConverter(typeof(NameOnlyEnumConverter<NotificationStatus>))]
 public enum NotificationStatus
 {
     [JsonStringEnumMemberName("ACCEPTED")] Accepted,

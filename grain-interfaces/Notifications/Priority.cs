@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Notifly.GrainInterfaces.Serialization;
 
 namespace Notifly.GrainInterfaces.Notifications;
 
 /// <summary>Seeds 003/004: lower value is claimed first.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<Priority>))]
+[JsonConverter(typeof(NameOnlyEnumConverter<Priority>))]
 public enum Priority
 {
     [JsonStringEnumMemberName("instant")] Instant = 0,

@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Notifly.GrainInterfaces.Serialization;
 
 namespace Notifly.GrainInterfaces.StatusWebhooks;
 
 /// <summary>Where one event's delivery to one endpoint stands.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<WebhookDeliveryStatus>))]
+[JsonConverter(typeof(NameOnlyEnumConverter<WebhookDeliveryStatus>))]
 public enum WebhookDeliveryStatus
 {
     /// <summary>Not attempted yet (or queued again by a redelivery).</summary>

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Intake;
 using Notifly.Grains.Kafka;
@@ -34,20 +33,7 @@ public static class CoreServiceCollectionExtensions
                 "ConnectionStrings:Notifly is not set. Set it (env ConnectionStrings__Notifly) or run single-node mode with './run.sh'.");
         }
 
-        services.AddSingleton(_ =>
-        {
-            var builder = new NpgsqlDataSourceBuilder(connectionString);
-            if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
-            {
-                // Our hot statements (intake insert, claims, turns) are few and repeated: preparing
-                // them saves PostgreSQL a parse and plan per batch (-35 % CPU per row at small
-                // batches, BENCHMARKS.md). An explicit Max Auto Prepare in the string wins.
-                builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
-                builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
-            }
-
-            return builder.Build();
-        });
+        services.AddSingleton(_ => NotiflyDataSource.Create(connectionString));
         services.AddSingleton<Database>();
         services.AddHostedService<MigrationService>(); // first: everything after it needs the schema
         services.TryAddSingletonTimeProvider();

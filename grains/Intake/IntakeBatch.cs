@@ -33,19 +33,20 @@ public sealed class IntakeBatch(
         WITH input AS (
             SELECT u.* FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::bytea[], $6::text[], $7::smallint[],
                                    $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-                                   $15::text[], $16::timestamptz[], $17::uuid[], $19::text[], $20::boolean[])
+                                   $15::text[], $16::timestamptz[], $17::uuid[], $19::text[], $20::boolean[], $21::text[])
                    AS u(id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, channels, recipient,
-                        user_id, subject, body, payload, status, deliveries, send_at, api_key_id, retry_policy, body_html)
+                        user_id, subject, body, payload, status, deliveries, send_at, api_key_id, retry_policy, body_html,
+                        template)
              WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = u.tenant_id AND t.status = 'ACTIVE')
                AND (u.api_key_id IS NULL
                     OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = u.api_key_id AND k.tenant_id = u.tenant_id AND k.revoked_at IS NULL))
         ), inserted AS (
             INSERT INTO notifications (id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, channels,
                                        recipient, user_id, subject, body, payload, status, deliveries, send_at, created_at, updated_at,
-                                       retry_policy, body_html)
+                                       retry_policy, body_html, template)
             SELECT id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, string_to_array(channels, ','),
                    recipient::jsonb, user_id, subject, body, payload::jsonb, status, deliveries::jsonb, send_at, $18, $18,
-                   retry_policy::jsonb, body_html
+                   retry_policy::jsonb, body_html, template::jsonb
               FROM input
              -- Every writer (other nodes, Kafka's overlapping batches) takes the unique index's
              -- keys in one order, so two batches sharing keys wait for each other, never deadlock.
@@ -96,7 +97,36 @@ public sealed class IntakeBatch(
     public static string Statement(bool outbox, bool statusWebhooks = false) =>
         $"{InsertSql(statusWebhooks)}\n{(outbox ? OutboxSql + "\n" : "")}{(statusWebhooks ? StatusWebhookRows.IntakeCtes("$18") + "\n" : "")}{ReturnSql}";
 
+    /// <summary>
+    /// Writes <paramref name="items"/> in one transaction. When PostgreSQL refuses the batch for
+    /// something an item carries, no neighbour pays for it: the batch is split in halves and each
+    /// written apart until the items at fault stand alone and are answered <see cref="IntakeOutcome.Invalid"/>
+    /// (about 2 log2 n more transactions for one bad item in n). Failures that belong to no item
+    /// (the database unreachable, a deadlock) fail the whole batch as before, for the caller to retry.
+    /// </summary>
     public async Task<IntakeOutcome[]> WriteAsync(IReadOnlyList<IntakeItem> items, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await WriteOnceAsync(items, cancellationToken);
+        }
+        catch (Exception ex) when (IntakeFailures.MayBelongToAnItem(ex))
+        {
+            if (items.Count == 1)
+            {
+                // Alone and still failing: this item is the cause. Data PostgreSQL refuses is the
+                // client's to fix; anything else is ours, and fails this request only.
+                return [IntakeFailures.IsRefusal(ex) ? new IntakeOutcome.Invalid(IntakeFailures.Describe(ex)) : new IntakeOutcome.Failed(ex)];
+            }
+
+            var half = items.Count / 2;
+            var first = await WriteAsync(items.Take(half).ToArray(), cancellationToken);
+            var second = await WriteAsync(items.Skip(half).ToArray(), cancellationToken);
+            return [.. first, .. second];
+        }
+    }
+
+    private async Task<IntakeOutcome[]> WriteOnceAsync(IReadOnlyList<IntakeItem> items, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var outcomes = new IntakeOutcome?[items.Count];
@@ -132,97 +162,109 @@ public sealed class IntakeBatch(
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        // Read in this transaction, so the decision is the one stored with the notification.
-        var skipped = await OptOuts.SkippedAsync(connection, transaction, rows.Select(i => (items[i].TenantId, items[i].Request)).ToArray(), cancellationToken);
-        var states = rows.Select((i, n) =>
-        {
-            // Opted-out channels are SKIPPED first; the fallback chain is what remains.
-            var created = NotificationState.Create(ids[n], items[i].TenantId, requests[n].Channels, now, requests[n].SendAt, skipped[n]);
-            var bound = created with { Retry = tenantPolicies[items[i].TenantId].RetryFor(requests[n].EventType) };
-            return requests[n].Fallback ? FallbackChain.Hold(bound) : bound;
-        }).ToArray();
-        var inserted = new HashSet<Guid>();
-        var webhooks = webhookPresence.MayHaveEndpoints;
-        await using (var command = new NpgsqlCommand(webhooks ? _sqlWithWebhooks : _sql, connection, transaction)
-            .With(ids)
-            .With(rows.Select(i => items[i].TenantId).ToArray())
-            .With(correlations)
-            .With(requests.Select(r => r.IdempotencyKey).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
-            .With(requests.Select(r => r.PayloadHash).ToArray())
-            .With(requests.Select(r => r.EventType).ToArray())
-            .With(requests.Select(r => (short)r.Priority).ToArray())
-            .With(requests.Select(r => string.Join(',', r.Channels.Select(c => c.Name()))).ToArray())
-            .With(requests.Select(r => JsonSerializer.Serialize(r.Recipient, Json.Options)).ToArray())
-            .With(requests.Select(r => r.UserId).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
-            .With(requests.Select(r => r.Subject).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
-            .With(requests.Select(r => r.Body).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
-            .With(requests.Select(r => r.PayloadJson).ToArray())
-            .With(states.Select(s => s.Status.Name()).ToArray())
-            .With(states.Select(s => JsonSerializer.Serialize(s.Deliveries, Json.Options)).ToArray())
-            .With(requests.Select(r => r.SendAt).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
-            .With(rows.Select(i => items[i].ApiKeyId).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid)
-            .With(now)
-            .With(states.Select(s => s.Retry is null ? null : JsonSerializer.Serialize(s.Retry, Json.Options)).ToArray(),
-                NpgsqlDbType.Array | NpgsqlDbType.Text)
-            .With(requests.Select(r => r.BodyIsHtml).ToArray()))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
+            // Read in this transaction, so the decision is the one stored with the notification.
+            var skipped = await OptOuts.SkippedAsync(connection, transaction, rows.Select(i => (items[i].TenantId, items[i].Request)).ToArray(), cancellationToken);
+            var states = rows.Select((i, n) =>
             {
-                inserted.Add(reader.GetGuid(0));
+                // Opted-out channels are SKIPPED first; the fallback chain is what remains.
+                var created = NotificationState.Create(ids[n], items[i].TenantId, requests[n].Channels, now, requests[n].SendAt, skipped[n]);
+                var bound = created with { Retry = tenantPolicies[items[i].TenantId].RetryFor(requests[n].EventType) };
+                return requests[n].Fallback ? FallbackChain.Hold(bound) : bound;
+            }).ToArray();
+            var inserted = new HashSet<Guid>();
+            var webhooks = webhookPresence.MayHaveEndpoints;
+            await using (var command = new NpgsqlCommand(webhooks ? _sqlWithWebhooks : _sql, connection, transaction)
+                .With(ids)
+                .With(rows.Select(i => items[i].TenantId).ToArray())
+                .With(correlations)
+                .With(requests.Select(r => r.IdempotencyKey).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(requests.Select(r => r.PayloadHash).ToArray())
+                .With(requests.Select(r => r.EventType).ToArray())
+                .With(requests.Select(r => (short)r.Priority).ToArray())
+                .With(requests.Select(r => string.Join(',', r.Channels.Select(c => c.Name()))).ToArray())
+                .With(requests.Select(r => JsonSerializer.Serialize(r.Recipient, Json.Options)).ToArray())
+                .With(requests.Select(r => r.UserId).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(requests.Select(r => r.Subject).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(requests.Select(r => r.Body).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(requests.Select(r => r.PayloadJson).ToArray())
+                .With(states.Select(s => s.Status.Name()).ToArray())
+                .With(states.Select(s => JsonSerializer.Serialize(s.Deliveries, Json.Options)).ToArray())
+                .With(requests.Select(r => r.SendAt).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
+                .With(rows.Select(i => items[i].ApiKeyId).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid)
+                .With(now)
+                .With(states.Select(s => s.Retry is null ? null : JsonSerializer.Serialize(s.Retry, Json.Options)).ToArray(),
+                    NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(requests.Select(r => r.BodyIsHtml).ToArray())
+                .With(requests.Select(r => r.Template is null ? null : JsonSerializer.Serialize(r.Template, Json.Options)).ToArray(),
+                    NpgsqlDbType.Array | NpgsqlDbType.Text))
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    inserted.Add(reader.GetGuid(0));
+                }
             }
-        }
 
-        var losers = new List<int>();
-        for (var n = 0; n < rows.Count; n++)
-        {
-            if (inserted.Contains(ids[n]))
+            var losers = new List<int>();
+            for (var n = 0; n < rows.Count; n++)
             {
-                outcomes[rows[n]] = new IntakeOutcome.Accepted(new NotificationAccepted(ids[n], states[n].Status, correlations[n]), false);
+                if (inserted.Contains(ids[n]))
+                {
+                    outcomes[rows[n]] = new IntakeOutcome.Accepted(new NotificationAccepted(ids[n], states[n].Status, correlations[n]), false);
+                }
+                else if (requests[n].IdempotencyKey is null)
+                {
+                    outcomes[rows[n]] = new IntakeOutcome.Unauthorized();
+                }
+                else
+                {
+                    losers.Add(rows[n]);
+                }
             }
-            else if (requests[n].IdempotencyKey is null)
+
+            await RecordRateLimitedAsync(connection, transaction, items, rows, ids, inserted, now, cancellationToken);
+            await RecordSkippedAsync(connection, transaction, items, rows, ids, skipped, inserted, now, cancellationToken);
+            await RecordUnaddressedAsync(connection, transaction, items, rows, ids, inserted, now, cancellationToken);
+            if (losers.Count > 0)
             {
-                outcomes[rows[n]] = new IntakeOutcome.Unauthorized();
+                await ResolveExistingAsync(connection, transaction, items, losers, outcomes, cancellationToken);
             }
-            else
+
+            await transaction.CommitAsync(cancellationToken);
+            if (_outbox && inserted.Count > 0)
             {
-                losers.Add(rows[n]);
+                outboxSignal.Wake();
             }
-        }
 
-        await RecordRateLimitedAsync(connection, transaction, items, rows, ids, inserted, now, cancellationToken);
-        await RecordSkippedAsync(connection, transaction, items, rows, ids, skipped, inserted, now, cancellationToken);
-        await RecordUnaddressedAsync(connection, transaction, items, rows, ids, inserted, now, cancellationToken);
-        if (losers.Count > 0)
-        {
-            await ResolveExistingAsync(connection, transaction, items, losers, outcomes, cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        if (_outbox && inserted.Count > 0)
-        {
-            outboxSignal.Wake();
-        }
-
-        if (webhooks && inserted.Count > 0)
-        {
-            webhookSignal.Wake(); // perhaps nothing was written (no endpoint of these tenants): one empty claim
-        }
-
-        foreach (var (index, leader) in followers)
-        {
-            outcomes[index] = outcomes[leader] switch
+            if (webhooks && inserted.Count > 0)
             {
-                IntakeOutcome.Accepted a when items[leader].Request.PayloadHash.AsSpan().SequenceEqual(items[index].Request.PayloadHash)
-                    => a with { Replayed = true },
-                IntakeOutcome.Accepted a => new IntakeOutcome.Conflict(a.Response.RequestId),
-                var other => other,
-            };
-        }
+                webhookSignal.Wake(); // perhaps nothing was written (no endpoint of these tenants): one empty claim
+            }
 
-        return outcomes!;
+            foreach (var (index, leader) in followers)
+            {
+                outcomes[index] = outcomes[leader] switch
+                {
+                    IntakeOutcome.Accepted a when items[leader].Request.PayloadHash.AsSpan().SequenceEqual(items[index].Request.PayloadHash)
+                        => a with { Replayed = true },
+                    IntakeOutcome.Accepted a => new IntakeOutcome.Conflict(a.Response.RequestId),
+                    var other => other,
+                };
+            }
+
+            return outcomes!;
+        }
+        catch
+        {
+            // Before the connection goes back to the pool: one that failed mid-batch may hold a
+            // half-prepared statement or unread results (docs/0018), so it is never reused.
+            database.Discard();
+            throw;
+        }
     }
 
     /// <summary>

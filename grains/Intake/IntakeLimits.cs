@@ -11,4 +11,10 @@ public static class IntakeLimits
     public const int MaxBodyLength = 64 * 1024;
     public const int MaxBatchSize = 1000;
     public static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(366);
+
+    /// <summary>
+    /// How far in the past a sendAt may lie: a little is clock skew or a retry, and means "now";
+    /// more is a mistake (a zero date, 1900-01-01) better refused than sent at once.
+    /// </summary>
+    public static readonly TimeSpan MaxScheduleBehind = TimeSpan.FromDays(1);
 }

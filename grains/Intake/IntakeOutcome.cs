@@ -17,4 +17,13 @@ public abstract record IntakeOutcome
 
     /// <summary>The key was revoked or the tenant suspended after authentication, or (Kafka) the tenant is unknown or not active.</summary>
     public sealed record Unauthorized : IntakeOutcome;
+
+    /// <summary>
+    /// PostgreSQL refused something this request carries (text it cannot store, a value out of its
+    /// range) that the edge's checks let through: the request alone is refused, as VALIDATION_FAILED.
+    /// </summary>
+    public sealed record Invalid(string Message) : IntakeOutcome;
+
+    /// <summary>Writing this request failed for a reason of ours, after its batch was split to spare the others.</summary>
+    public sealed record Failed(Exception Error) : IntakeOutcome;
 }

@@ -67,12 +67,20 @@ public sealed partial class IntakeWriter(
                 NotiflyMetrics.IntakeBatchSize.Record(taken.Count);
                 for (var i = 0; i < taken.Count; i++)
                 {
+                    if (outcomes[i] is IntakeOutcome.Failed failed)
+                    {
+                        LogItemFailed(failed.Error); // this request alone: its neighbours were written
+                    }
+
                     taken[i].Completion.TrySetResult(outcomes[i]);
+
                     NotiflyMetrics.IntakeRequests.Add(1, new KeyValuePair<string, object?>("outcome", outcomes[i] switch
                     {
                         IntakeOutcome.Accepted { Replayed: true } => "replayed",
                         IntakeOutcome.Accepted => "accepted",
                         IntakeOutcome.Conflict => "conflict",
+                        IntakeOutcome.Invalid => "invalid",
+                        IntakeOutcome.Failed => "failed",
                         _ => "unauthorized",
                     }));
                 }
@@ -101,4 +109,7 @@ public sealed partial class IntakeWriter(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Intake batch of {Count} failed")]
     private partial void LogBatchFailed(Exception ex, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "One request of an intake batch failed; the rest were written")]
+    private partial void LogItemFailed(Exception ex);
 }

@@ -114,9 +114,9 @@ public static partial class RequestValidator
             Fail("idempotencyKey", $"idempotencyKey must be 1–{IntakeLimits.MaxIdempotencyKeyLength} characters.");
         }
 
-        if (request.SendAt is { } sendAt && sendAt - now > IntakeLimits.MaxScheduleAhead)
+        if (request.SendAt is { } sendAt && (sendAt - now > IntakeLimits.MaxScheduleAhead || now - sendAt > IntakeLimits.MaxScheduleBehind))
         {
-            Fail("sendAt", "sendAt must be within a year from now.");
+            Fail("sendAt", "sendAt must lie between 24 hours ago and 366 days from now (a time in the past sends at once).");
         }
 
         var template = ValidateTemplate(request, channels, Fail);

@@ -19,8 +19,13 @@ public static class NotificationQueries
     public static async Task<NotificationDetails?> GetAsync(TenantScope scope, Guid id, CancellationToken cancellationToken)
     {
         NotificationView view;
+        NotificationContent content;
         DeliveryState[] deliveries;
-        await using (var command = scope.Command($"SELECT {ViewColumns}, n.deliveries::text FROM notifications n WHERE n.id = $1").With(id))
+        await using (var command = scope.Command(
+            $"""
+            SELECT {ViewColumns}, n.deliveries::text, n.recipient::text, n.subject, n.body, n.body_html, n.payload::text, n.template::text
+              FROM notifications n WHERE n.id = $1
+            """).With(id))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             if (!await reader.ReadAsync(cancellationToken))
@@ -30,6 +35,11 @@ public static class NotificationQueries
 
             view = ReadView(reader);
             deliveries = JsonSerializer.Deserialize<DeliveryState[]>(reader.GetString(11), Json.Options)!;
+            using var payload = JsonDocument.Parse(reader.GetString(16));
+            content = new NotificationContent(
+                JsonSerializer.Deserialize<Recipient>(reader.GetString(12), Json.Options)!,
+                NullableString(reader, 13), NullableString(reader, 14), reader.GetBoolean(15), payload.RootElement.Clone(),
+                reader.IsDBNull(17) ? null : JsonSerializer.Deserialize<NotificationTemplate>(reader.GetString(17), Json.Options));
         }
 
         var logs = new List<DeliveryLogView>();
@@ -48,7 +58,7 @@ public static class NotificationQueries
             }
         }
 
-        return new NotificationDetails(view,
+        return new NotificationDetails(view, content,
             deliveries.Select(d => new DeliveryView(d.Channel, d.Status, d.Attempts, d.DueAt, d.LastErrorCode, d.LastError, d.SentAt)).ToArray(),
             logs);
     }

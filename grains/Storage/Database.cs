@@ -15,6 +15,13 @@ public sealed class Database(NpgsqlDataSource dataSource)
         DataSource.OpenConnectionAsync(cancellationToken);
 
     /// <summary>
+    /// Makes sure no connection in use now is used again: idle ones close at once, busy ones when
+    /// they are returned. For a failure whose connection state cannot be trusted (docs/0018); the
+    /// price is one reconnect per pooled connection, so it is for rare paths only.
+    /// </summary>
+    public void Discard() => DataSource.Clear();
+
+    /// <summary>
     /// Opens a transaction that can only see and write <paramref name="tenantId"/>'s rows. When
     /// <paramref name="apiKeyId"/> is given the key is re-checked inside the transaction, so a key
     /// revoked on another node a moment ago cannot act, whatever that node's cache says.

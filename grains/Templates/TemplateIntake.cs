@@ -90,7 +90,12 @@ public sealed class TemplateIntake(Database database, TemplateRenderer renderer)
                 $"the rendered text exceeds {IntakeLimits.MaxSubjectLength} characters (subject) or {IntakeLimits.MaxBodyLength} (body).");
         }
 
-        return Valid(request with { Subject = render.Subject, Body = render.Body, BodyIsHtml = template.Html });
+        // The reference now names what rendered: stored with the notification, shown by GET.
+        return Valid(request with
+        {
+            Subject = render.Subject, Body = render.Body, BodyIsHtml = template.Html,
+            Template = reference with { Version = template.Version, Locale = template.Locale.Length == 0 ? null : template.Locale },
+        });
     }
 
     private static Validation Valid(ValidatedRequest request) => new(request, new Dictionary<string, string[]>(), null);

@@ -98,6 +98,7 @@ public sealed class RawInsert
             Add(command, now);
             Add(command, _nulls, NpgsqlDbType.Array | NpgsqlDbType.Text); // retry_policy: the deployment's
             Add(command, new bool[_size]); // body_html: plain text
+            Add(command, _nulls, NpgsqlDbType.Array | NpgsqlDbType.Text); // template: none
             if (_prepare)
             {
                 // Npgsql keeps the prepared statement on the physical connection: only the first use on each one pays.

@@ -7,4 +7,5 @@ public static class IngestionErrorCodes
     public const string TenantNotFound = "TENANT_NOT_FOUND";
     public const string IdempotentConflict = "IDEMPOTENT_CONFLICT";
     public const string ChannelDisabled = "CHANNEL_DISABLED";
+    public const string InternalError = "INTERNAL_ERROR";
 }

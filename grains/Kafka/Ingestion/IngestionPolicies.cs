@@ -39,7 +39,12 @@ public sealed class IngestionPolicies(
         for (var i = 0; i < batch.Count; i++)
         {
             var message = batch[i].Message;
-            var parsed = RefuseTurnedOff(RequestedMessageParser.Parse(message.Value, message.Headers, enabled, now, FallbackFor));
+            // sendAt's window counts from when the request was made: a message that waited out an
+            // outage in its partition is judged by its own timestamp, not refused for our delay.
+            var madeAt = message.Timestamp.Type == TimestampType.NotAvailable || message.Timestamp.UtcDateTime > now.UtcDateTime
+                ? now
+                : new DateTimeOffset(message.Timestamp.UtcDateTime, TimeSpan.Zero);
+            var parsed = RefuseTurnedOff(RequestedMessageParser.Parse(message.Value, message.Headers, enabled, madeAt, FallbackFor));
             if (parsed.NeedsProfile is not null || parsed.Request is { Template: not null })
             {
                 prepared.Enrich.Add((i, parsed));

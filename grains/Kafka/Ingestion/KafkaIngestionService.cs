@@ -243,6 +243,17 @@ public sealed partial class KafkaIngestionService(
                         $"notificationId already used by notification {conflict.ExistingRequestId} with a different request.",
                         parsed.TenantId, parsed.NotificationId));
                     break;
+                case IntakeOutcome.Invalid invalid:
+                    deadLetters.Add(new DeadLetter(batch[index], IngestionErrorCodes.ValidationFailed, invalid.Message,
+                        parsed.TenantId, parsed.NotificationId));
+                    break;
+                case IntakeOutcome.Failed failed:
+                    // A partition never blocks on one message: what failed alone, after its batch was
+                    // split, goes to the DLT (and the log) rather than being retried for ever.
+                    LogItemFailed(failed.Error, batch[index].TopicPartitionOffset.ToString());
+                    deadLetters.Add(new DeadLetter(batch[index], IngestionErrorCodes.InternalError,
+                        "the request could not be stored; see the node's log.", parsed.TenantId, parsed.NotificationId));
+                    break;
                 default:
                     deadLetters.Add(new DeadLetter(batch[index], IngestionErrorCodes.TenantNotFound,
                         "the tenant does not exist or is not active.", parsed.TenantId, parsed.NotificationId));
@@ -375,6 +386,9 @@ public sealed partial class KafkaIngestionService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: a batch did not finish; it and later ones will be redelivered")]
     private partial void LogLastBatchUnfinished(Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Kafka request at {Source} failed alone and was dead-lettered")]
+    private partial void LogItemFailed(Exception ex, string source);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Kafka ingestion stopped")]
     private partial void LogStopped(Exception ex);

@@ -38,6 +38,12 @@ public static class RequestedMessageParser
             headerTenant = parsed;
         }
 
+        if (value is not null && StorableText.FindInJson(value, max: 1) is [var (path, problem), ..])
+        {
+            // Refused before it can reach the group commit (docs/0018).
+            return ParsedRequest.Refused(IngestionErrorCodes.ValidationFailed, Truncate($"{path} {problem}"), headerTenant);
+        }
+
         NotificationRequestedMessage? message;
         try
         {
