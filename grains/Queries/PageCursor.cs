@@ -22,14 +22,14 @@ public readonly record struct PageCursor(DateTimeOffset CreatedAt, Guid Id)
     public static bool TryParse(string? text, PagedList list, out PageCursor cursor)
     {
         cursor = default;
-        Span<byte> bytes = stackalloc byte[MaxBytes];
         if (string.IsNullOrEmpty(text) || text.Length > Base64Url.GetEncodedLength(MaxBytes)
-            || !Base64Url.TryDecodeFromChars(text, bytes, out var written))
+            || !Base64Url.IsValid(text, out var length) || length > MaxBytes)
         {
             return false;
         }
 
-        var parts = Encoding.UTF8.GetString(bytes[..written]).Split(':');
+        Span<byte> bytes = stackalloc byte[MaxBytes];
+        var parts = Encoding.UTF8.GetString(bytes[..Base64Url.DecodeFromChars(text, bytes)]).Split(':');
         if (parts is not [var tag, var ticksText, var idText] || tag != Tag(list)
             || !long.TryParse(ticksText, NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
             || ticks > DateTimeOffset.MaxValue.UtcTicks
