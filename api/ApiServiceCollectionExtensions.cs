@@ -33,7 +33,20 @@ public static class ApiServiceCollectionExtensions
         {
             o.SerializerOptions.DefaultIgnoreCondition = Json.Options.DefaultIgnoreCondition;
         });
-        services.AddProblemDetails();
+        // Binding failures throw so NotiflyExceptionHandler can name the parameter; otherwise the
+        // framework answers a bodiless 400 outside Development (and throws inside it).
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            // Problems we build carry their code; any the framework writes through this service
+            // gets the code its status stands for.
+            var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+            var code = StatusCodeProblems.CodeFor(status);
+            if (context.ProblemDetails.Extensions.TryAdd("code", code))
+            {
+                context.ProblemDetails.Type = Problems.TypeFor(code);
+            }
+        });
         services.AddExceptionHandler<NotiflyExceptionHandler>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -47,7 +60,7 @@ public static class ApiServiceCollectionExtensions
     public static WebApplication MapNotiflyApi(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages(); // bare 404/405 from routing become problem details too
+        app.UseStatusCodePages(StatusCodeProblems.WriteAsync); // bodiless 404/405 from routing become problem details too
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<UnstorableTextGuard>(); // after auth: an anonymous caller learns nothing but 401

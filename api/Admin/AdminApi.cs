@@ -81,13 +81,15 @@ public static class AdminApi
     public static async Task<Results<Ok<Page<DeadLetterView>>, ProblemHttpResult>> ListDeadLetters(
         HttpContext context, Database database, CancellationToken cancellationToken, int? limit = null, string? cursor = null)
     {
-        if (limit is < 1 or > 500)
+        var errors = new Dictionary<string, string[]>();
+        var (pageSize, after) = ListQuery.Read(limit, cursor, PagedList.DeadLetters, errors);
+        if (errors.Count > 0)
         {
-            return Problems.Validation("limit", "limit must be 1–500.");
+            return Problems.Validation(errors);
         }
 
         await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
-        return TypedResults.Ok(await DeadLetterQueries.ListAsync(scope, limit ?? 50, cursor, cancellationToken));
+        return TypedResults.Ok(await DeadLetterQueries.ListAsync(scope, pageSize, after, cancellationToken));
     }
 
     public static async Task<Results<Accepted<NotificationAccepted>, ProblemHttpResult>> RetryDeadLetter(

@@ -13,6 +13,7 @@ public static class ErrorCodes
     public const string InvalidSignature = "INVALID_SIGNATURE";
     public const string Forbidden = "FORBIDDEN";
     public const string NotFound = "NOT_FOUND";
+    public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
     public const string InvalidState = "INVALID_STATE";
     public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
@@ -25,4 +26,7 @@ public static class ErrorCodes
     /// <summary>The deployment has no <c>Notifly:Secrets</c> key, so no secret can be stored.</summary>
     public const string SecretsKeyNotConfigured = "SECRETS_KEY_NOT_CONFIGURED";
     public const string InternalError = "INTERNAL_ERROR";
+
+    /// <summary>Any other 4xx the framework or server answers on its own (e.g. 408 when a body arrives too slowly).</summary>
+    public const string BadRequest = "BAD_REQUEST";
 }

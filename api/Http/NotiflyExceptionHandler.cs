@@ -7,8 +7,9 @@ using Notifly.Grains.Storage;
 namespace Notifly.Api.Http;
 
 /// <summary>
-/// Turns what escapes an endpoint into a problem detail: a key revoked mid-flight is a 401,
-/// a database that cannot be reached is a 503 the client may retry, anything else a 500.
+/// Turns what escapes an endpoint into a problem detail: a key revoked mid-flight is a 401, a
+/// request Kestrel or parameter binding could not read a 4xx naming what was wrong, a database
+/// that cannot be reached is a 503 the client may retry, anything else a 500.
 /// </summary>
 public sealed partial class NotiflyExceptionHandler(Database database, ILogger<NotiflyExceptionHandler> logger) : IExceptionHandler
 {
@@ -25,9 +26,7 @@ public sealed partial class NotiflyExceptionHandler(Database database, ILogger<N
         var result = exception switch
         {
             ApiKeyRevokedException => Problems.InvalidApiKey(),
-            BadHttpRequestException bad => Problems.Create(bad.StatusCode,
-                bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? ErrorCodes.PayloadTooLarge : ErrorCodes.ValidationFailed,
-                "The request could not be read.", bad.Message),
+            BadHttpRequestException bad => BadRequests.ToProblem(context, bad),
             NpgsqlException or TimeoutException when IsUnavailable(exception) => Unavailable(context),
             _ => null,
         };

@@ -12,7 +12,7 @@ public static class Problems
         var problem = new ProblemDetails
         {
             Status = status,
-            Type = $"https://notifly.dev/problems/{code.ToLowerInvariant().Replace('_', '-')}",
+            Type = TypeFor(code),
             Title = title,
             Detail = detail,
         };
@@ -27,6 +27,8 @@ public static class Problems
 
         return TypedResults.Problem(problem);
     }
+
+    public static string TypeFor(string code) => $"https://notifly.dev/problems/{code.ToLowerInvariant().Replace('_', '-')}";
 
     public static ProblemHttpResult Validation(IReadOnlyDictionary<string, string[]> errors, string code = ErrorCodes.ValidationFailed) =>
         Create(StatusCodes.Status400BadRequest, code,

@@ -259,16 +259,7 @@ public static class NotificationsApi
             else errors["channel"] = [$"unknown channel '{channel}'."];
         }
 
-        if (limit is < 1 or > 500)
-        {
-            errors["limit"] = ["limit must be 1–500."];
-        }
-
-        if (cursor is not null && !Cursor.TryDecode(cursor, out _, out _))
-        {
-            errors["cursor"] = ["cursor is not one this API returned."];
-        }
-
+        var (pageSize, after) = ListQuery.Read(limit, cursor, PagedList.Notifications, errors);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -276,7 +267,7 @@ public static class NotificationsApi
 
         await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
         var page = await NotificationQueries.ListAsync(scope,
-            new NotificationFilter(statusFilter, channelFilter, eventType, from, to, limit ?? 50, cursor), cancellationToken);
+            new NotificationFilter(statusFilter, channelFilter, eventType, from, to, pageSize, after), cancellationToken);
         return TypedResults.Ok(page);
     }
 

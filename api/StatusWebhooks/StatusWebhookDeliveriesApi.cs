@@ -25,23 +25,14 @@ public static class StatusWebhookDeliveriesApi
             else errors["status"] = [$"unknown status '{status}' (pending, retrying, succeeded, failed)."];
         }
 
-        if (limit is < 1 or > 500)
-        {
-            errors["limit"] = ["limit must be 1–500."];
-        }
-
-        if (cursor is not null && !Cursor.TryDecode(cursor, out _, out _))
-        {
-            errors["cursor"] = ["cursor is not one this API returned."];
-        }
-
+        var (pageSize, after) = ListQuery.Read(limit, cursor, PagedList.WebhookDeliveries, errors);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
         }
 
         await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
-        var page = await WebhookDeliveryQueries.ListAsync(scope, id, filter, limit ?? 50, cursor, cancellationToken);
+        var page = await WebhookDeliveryQueries.ListAsync(scope, id, filter, pageSize, after, cancellationToken);
         return page is null ? StatusWebhooksApi.NotFound() : TypedResults.Ok(page);
     }
 

@@ -6,9 +6,8 @@ namespace Notifly.Grains.Queries;
 /// <summary>The tenant's dead-letter queue (RLS-scoped like every tenant read).</summary>
 public static class DeadLetterQueries
 {
-    public static async Task<Page<DeadLetterView>> ListAsync(TenantScope scope, int limit, string? cursor, CancellationToken cancellationToken)
+    public static async Task<Page<DeadLetterView>> ListAsync(TenantScope scope, int limit, PageCursor? after, CancellationToken cancellationToken)
     {
-        var hasCursor = Cursor.TryDecode(cursor, out var afterCreated, out var afterId);
         await using var command = scope.Command(
             """
             SELECT f.id, f.notification_id, f.channel, f.error_code, f.error_message, f.attempts, f.manual_retry_count, n.event_type, f.created_at
@@ -16,7 +15,7 @@ public static class DeadLetterQueries
              WHERE f.status = 'OPEN' AND (NOT $1 OR (f.created_at, f.id) < ($2, $3))
              ORDER BY f.created_at DESC, f.id DESC
              LIMIT $4
-            """).With(hasCursor).With(afterCreated).With(afterId).With(limit + 1);
+            """).With(after is not null).With(after?.CreatedAt ?? default).With(after?.Id ?? default).With(limit + 1);
         var items = new List<DeadLetterView>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
@@ -28,14 +27,7 @@ public static class DeadLetterQueries
             }
         }
 
-        string? next = null;
-        if (items.Count > limit)
-        {
-            items.RemoveAt(items.Count - 1);
-            next = Cursor.Encode(items[^1].CreatedAt, items[^1].Id);
-        }
-
-        return new Page<DeadLetterView>(items, next);
+        return KeysetPage.Of(items, limit, PagedList.DeadLetters, e => new PageCursor(e.CreatedAt, e.Id));
     }
 
     /// <summary>Locks an open entry for retry or deletion; null when the tenant has none with that id.</summary>

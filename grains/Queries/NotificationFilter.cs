@@ -9,4 +9,4 @@ public sealed record NotificationFilter(
     DateTimeOffset? From = null,
     DateTimeOffset? To = null,
     int Limit = 50,
-    string? Cursor = null);
+    PageCursor? After = null);

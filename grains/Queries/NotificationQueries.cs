@@ -79,10 +79,10 @@ public static class NotificationQueries
         if (filter.EventType is { } eventType) Where("n.event_type = {p}", eventType);
         if (filter.From is { } from) Where("n.created_at >= {p}", from);
         if (filter.To is { } to) Where("n.created_at < {p}", to);
-        if (Cursor.TryDecode(filter.Cursor, out var afterCreated, out var afterId))
+        if (filter.After is { } after)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = afterCreated });
-            command.Parameters.Add(new NpgsqlParameter { Value = afterId });
+            command.Parameters.Add(new NpgsqlParameter { Value = after.CreatedAt });
+            command.Parameters.Add(new NpgsqlParameter { Value = after.Id });
             sql.Append($" AND (n.created_at, n.id) < (${command.Parameters.Count - 1}, ${command.Parameters.Count})");
         }
 
@@ -99,14 +99,7 @@ public static class NotificationQueries
             }
         }
 
-        string? next = null;
-        if (items.Count > filter.Limit)
-        {
-            items.RemoveAt(items.Count - 1);
-            next = Cursor.Encode(items[^1].CreatedAt, items[^1].Id);
-        }
-
-        return new Page<NotificationView>(items, next);
+        return KeysetPage.Of(items, filter.Limit, PagedList.Notifications, n => new PageCursor(n.CreatedAt, n.Id));
     }
 
     /// <returns>null when the tenant has no such notification.</returns>

@@ -21,7 +21,7 @@ public static class WebhookDeliveryQueries
 
     /// <returns>null when the tenant has no such endpoint.</returns>
     public static async Task<Page<WebhookDeliveryView>?> ListAsync(
-        TenantScope scope, Guid endpointId, WebhookDeliveryStatus? status, int limit, string? cursor, CancellationToken cancellationToken)
+        TenantScope scope, Guid endpointId, WebhookDeliveryStatus? status, int limit, PageCursor? after, CancellationToken cancellationToken)
     {
         if (await EndpointActiveAsync(scope, endpointId, cancellationToken) is null)
         {
@@ -36,10 +36,10 @@ public static class WebhookDeliveryQueries
             sql.Append($" AND d.status = ${command.Parameters.Count}");
         }
 
-        if (Cursor.TryDecode(cursor, out var afterCreated, out var afterId))
+        if (after is { } position)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = afterCreated });
-            command.Parameters.Add(new NpgsqlParameter { Value = afterId });
+            command.Parameters.Add(new NpgsqlParameter { Value = position.CreatedAt });
+            command.Parameters.Add(new NpgsqlParameter { Value = position.Id });
             sql.Append($" AND (d.created_at, d.id) < (${command.Parameters.Count - 1}, ${command.Parameters.Count})");
         }
 
@@ -47,15 +47,7 @@ public static class WebhookDeliveryQueries
         sql.Append($" ORDER BY d.created_at DESC, d.id DESC LIMIT ${command.Parameters.Count}");
         command.CommandText = sql.ToString();
 
-        var items = await ReadAsync(command, cancellationToken);
-        string? next = null;
-        if (items.Count > limit)
-        {
-            items.RemoveAt(items.Count - 1);
-            next = Cursor.Encode(items[^1].CreatedAt, items[^1].Id);
-        }
-
-        return new Page<WebhookDeliveryView>(items, next);
+        return KeysetPage.Of(await ReadAsync(command, cancellationToken), limit, PagedList.WebhookDeliveries, d => new PageCursor(d.CreatedAt, d.Id));
     }
 
     /// <summary>
