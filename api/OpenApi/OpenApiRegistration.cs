@@ -3,10 +3,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Notifly.Api.OpenApi;
 
-/// <summary>The OpenAPI document at <c>/openapi/v1.json</c>.</summary>
+/// <summary>The OpenAPI document at <c>/openapi/v1.json</c> and the interactive docs at <c>/docs</c>.</summary>
 public static class OpenApiRegistration
 {
     public const string DocumentPath = "/openapi/v1.json";
+
+    public const string DocsPath = "docs";
 
     public static IServiceCollection AddNotiflyOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(o =>
@@ -23,6 +25,15 @@ public static class OpenApiRegistration
     public static WebApplication MapNotiflyOpenApi(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json");
+        // Middleware, not an endpoint, so no authorization applies; its assets are embedded in
+        // the package, so the page works where no CDN can be reached.
+        app.UseSwaggerUI(o =>
+        {
+            o.RoutePrefix = DocsPath;
+            o.DocumentTitle = "Notifly API";
+            o.SwaggerEndpoint(DocumentPath, "Notifly API v1");
+            o.EnableDeepLinking(); // /docs#/Notifications/SendNotification opens that operation
+        });
         return app;
     }
 }
