@@ -91,8 +91,7 @@ internal static class RequestExamples
               "phone": "+15551234567",
               "pushTokens": ["fcm-dGhpcy1pcy1hLXRva2Vu"],
               "locale": "en-GB",
-              "timezone": "Europe/London",
-              "preferences": { "channels": { "SMS": false } }
+              "timezone": "Europe/London"
             }
             """,
         [typeof(RecipientPreferences)] = """
