@@ -15,6 +15,7 @@ public static class OpenApiRegistration
         {
             o.AddDocumentTransformer<DocumentInfoTransformer>();
             o.AddSchemaTransformer<RequiredPropertiesTransformer>();
+            o.AddSchemaTransformer<WireValuesTransformer>();
             // In this order: the examples go into the body and responses the others add.
             o.AddOperationTransformer<RequestBodyTransformer>();
             o.AddOperationTransformer<ApiKeyRequirementTransformer>();

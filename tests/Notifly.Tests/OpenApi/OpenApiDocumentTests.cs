@@ -151,7 +151,7 @@ public partial class OpenApiDocumentTests(NodeFixture fixture) : IClassFixture<N
     }
 
     [Fact]
-    public async Task Send_notification_shows_an_example_and_enums_their_wire_names()
+    public async Task Send_notification_shows_an_example_and_enums_show_their_wire_names()
     {
         var served = await ServedDocument.FetchAsync(fixture.Node);
 
@@ -162,6 +162,11 @@ public partial class OpenApiDocumentTests(NodeFixture fixture) : IClassFixture<N
         var schemas = served.Root["components"]!["schemas"]!;
         schemas["Priority"]!["enum"]!.AsArray().Select(n => (string?)n).Should().Equal("instant", "high", "normal", "low");
         schemas["Channel"]!["enum"]!.AsArray().Select(n => (string?)n).Should().Equal("EMAIL", "SMS", "PUSH", "WEBHOOK");
+        // Plain strings in C#, a fixed set on the wire.
+        schemas["TenantSettings"]!["properties"]!["disabledChannels"]!["items"]!["enum"]!.AsArray().Select(n => (string?)n)
+            .Should().Equal("EMAIL", "SMS", "PUSH", "WEBHOOK");
+        schemas["WebhookEndpointRequest"]!["properties"]!["events"]!["items"]!["enum"]!.AsArray().Select(n => (string?)n)
+            .Should().Contain(["notification.delivered", "notification.failed"]).And.NotContain("webhook.test");
         var accepted = served.Operation("SendNotification")["responses"]!["202"]!["content"]!["application/json"]!["example"]!;
         ((string?)accepted["status"]).Should().Be("ACCEPTED");
     }
