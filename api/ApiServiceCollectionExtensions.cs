@@ -9,6 +9,7 @@ using Notifly.Api.Auth;
 using Notifly.Api.Http;
 using Notifly.Api.Metrics;
 using Notifly.Api.Notifications;
+using Notifly.Api.OpenApi;
 using Notifly.Api.Providers;
 using Notifly.Api.Recipients;
 using Notifly.Api.StatusWebhooks;
@@ -52,7 +53,7 @@ public static class ApiServiceCollectionExtensions
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireRole(Grains.Tenants.ApiPrincipal.AdminRole));
-        services.AddOpenApi();
+        services.AddNotiflyOpenApi();
         services.AddSingleton(_ => new PrometheusMetrics(NotiflyMetrics.MeterName));
         return services;
     }
@@ -64,7 +65,7 @@ public static class ApiServiceCollectionExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<UnstorableTextGuard>(); // after auth: an anonymous caller learns nothing but 401
-        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapNotiflyOpenApi();
         app.MapNotificationsApi();
         app.MapAdminApi();
         app.MapTemplatesApi();

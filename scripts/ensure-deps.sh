@@ -13,6 +13,22 @@ esac
 
 missing=()
 
+# The OpenAPI document test also checks it against the official OpenAPI 3.1 schema with
+# @seriousme/openapi-schema-validator, installed from tests/openapi-validator's lock file.
+validator=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/openapi-validator
+ensure_openapi_validator() {
+  [[ $mode == test && ! -e $validator/node_modules/.bin/validate-api ]] || return 0
+  local npm_log
+  npm_log=$(mktemp)
+  if ! npm ci --prefix "$validator" --no-audit --no-fund >"$npm_log" 2>&1; then
+    cat "$npm_log" >&2
+    rm -f "$npm_log"
+    echo "ensure-deps: npm ci failed in $validator" >&2
+    exit 1
+  fi
+  rm -f "$npm_log"
+}
+
 # PrivatePostgres runs the server from the distribution's binaries (initdb, pg_ctl, postgres).
 if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then
   missing+=(postgresql)
@@ -30,6 +46,10 @@ if [[ $mode == test ]] && ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&
   missing+=(python3-aiosmtpd)
 fi
 
+if [[ $mode == test ]] && ! { command -v node && command -v npm; } >/dev/null; then
+  missing+=(nodejs npm)
+fi
+
 # kcat is how single-node users talk to the embedded Kafka from a shell: nice to have, so a
 # machine that cannot install it still runs Notifly.
 optional=()
@@ -44,6 +64,7 @@ if ((${#missing[@]} == 0)); then
         apt-get install -y --no-install-recommends "${optional[@]}"; } >/dev/null 2>&1 \
       || echo "ensure-deps: could not install ${optional[*]} (optional)" >&2
   fi
+  ensure_openapi_validator
   exit 0
 fi
 
@@ -67,3 +88,4 @@ if ! { "${as_root[@]}" apt-get update \
   echo "ensure-deps: apt-get failed installing ${missing[*]}" >&2
   exit 1
 fi
+ensure_openapi_validator

@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Notifly.Api.Auth;
 using Notifly.Api.Http;
+using Notifly.Api.OpenApi;
 using Notifly.GrainInterfaces.Notifications;
+using Notifly.GrainInterfaces.Tenants;
 using Notifly.Grains.Notifications;
 using Notifly.Grains.Queries;
 using Notifly.Grains.Runtime;
@@ -20,14 +22,14 @@ public static class AdminApi
     {
         var admin = app.MapGroup("/api/admin").RequireAuthorization(Policies.Admin).WithTags("Admin");
         admin.MapGet("/api-keys", ListKeys).WithName("ListApiKeys");
-        admin.MapPost("/api-keys", CreateKey).WithName("CreateApiKey");
+        admin.MapPost("/api-keys", CreateKey).WithName("CreateApiKey").ReadsJsonBody<CreateApiKeyRequest>();
         admin.MapDelete("/api-keys/{keyId:guid}", RevokeKey).WithName("RevokeApiKey");
         admin.MapGet("/dlq", ListDeadLetters).WithName("ListDeadLetters");
-        admin.MapPost("/dlq/{id:guid}/retry", RetryDeadLetter).WithName("RetryDeadLetter");
+        admin.MapPost("/dlq/{id:guid}/retry", RetryDeadLetter).WithName("RetryDeadLetter").MayAnswer(StatusCodes.Status409Conflict);
         admin.MapDelete("/dlq/{id:guid}", DeleteDeadLetter).WithName("DeleteDeadLetter");
         admin.MapGet("/settings/webhook-secret", WebhookSecret).WithName("GetWebhookSigningSecret");
         admin.MapGet("/settings", TenantSettingsApi.Get).WithName("GetTenantSettings");
-        admin.MapPut("/settings", TenantSettingsApi.Put).WithName("PutTenantSettings");
+        admin.MapPut("/settings", TenantSettingsApi.Put).WithName("PutTenantSettings").ReadsJsonBody<TenantSettings>();
         admin.MapGet("/settings/retry-policies/preview", RetryPreviewApi.Preview).WithName("PreviewRetryPolicy");
         return admin;
     }

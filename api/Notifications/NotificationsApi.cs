@@ -9,6 +9,7 @@ using Notifly.Api.Auth;
 using Notifly.Api.Http;
 using Notifly.Api.RateLimits;
 using Notifly.Api.Templates;
+using Notifly.Api.OpenApi;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Intake;
@@ -29,13 +30,15 @@ public static class NotificationsApi
     public static RouteGroupBuilder MapNotificationsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/notifications").RequireAuthorization().WithTags("Notifications");
-        api.MapPost("/", Send).WithName("SendNotification");
-        api.MapPost("/batch", SendBatch).WithName("SendNotificationBatch")
+        api.MapPost("/", Send).WithName("SendNotification").ReadsJsonBody<SendNotificationRequest>()
+            .MayAnswer(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status429TooManyRequests);
+        api.MapPost("/batch", SendBatch).WithName("SendNotificationBatch").ReadsJsonBody<BatchSendRequest>()
+            .MayAnswer(StatusCodes.Status429TooManyRequests)
             .WithMetadata(new RequestSizeLimitAttribute(ApiServiceCollectionExtensions.MaxBatchBodyBytes));
         api.MapGet("/", List).WithName("ListNotifications");
         api.MapGet("/{requestId:guid}", Get).WithName("GetNotification");
         api.MapGet("/{requestId:guid}/events", Events).WithName("GetNotificationEvents");
-        api.MapPost("/{requestId:guid}/cancel", Cancel).WithName("CancelNotification");
+        api.MapPost("/{requestId:guid}/cancel", Cancel).WithName("CancelNotification").MayAnswer(StatusCodes.Status409Conflict);
         return api;
     }
 

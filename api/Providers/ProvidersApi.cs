@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Notifly.Api.Auth;
 using Notifly.Api.Http;
+using Notifly.Api.OpenApi;
 using Notifly.Grains.Providers;
 using Notifly.Grains.Security;
 using Notifly.Grains.Storage;
@@ -25,9 +26,9 @@ public static partial class ProvidersApi
     {
         var api = app.MapGroup("/api/admin/providers").RequireAuthorization(Policies.Admin).WithTags("Providers");
         api.MapGet("/", List).WithName("ListProviders");
-        api.MapPost("/", Create).WithName("CreateProvider");
+        api.MapPost("/", Create).WithName("CreateProvider").ReadsJsonBody<ProviderRequest>().MayAnswer(StatusCodes.Status409Conflict);
         api.MapGet("/{id:guid}", Get).WithName("GetProvider");
-        api.MapPut("/{id:guid}", Replace).WithName("ReplaceProvider");
+        api.MapPut("/{id:guid}", Replace).WithName("ReplaceProvider").ReadsJsonBody<ProviderRequest>().MayAnswer(StatusCodes.Status409Conflict);
         api.MapDelete("/{id:guid}", Delete).WithName("DeleteProvider");
         return api;
     }

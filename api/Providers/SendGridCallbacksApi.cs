@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Notifly.Api.Http;
+using Notifly.Api.OpenApi;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Channels.Email;
@@ -30,14 +31,20 @@ public static class SendGridCallbacksApi
     /// <summary>SendGrid posts events in batches, larger than one notification's request.</summary>
     public const long MaxBodyBytes = 1024 * 1024;
 
+    /// <summary>Not JSON (400), not signed (401), no such signed account (404), over <see cref="MaxBodyBytes"/> (413).</summary>
+    private static readonly int[] CallbackProblems =
+    [
+        StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
+    ];
+
     public static IEndpointRouteBuilder MapSendGridCallbacksApi(this IEndpointRouteBuilder app)
     {
         app.MapPost(EventsPath, (HttpContext context, TimeProvider time, CancellationToken cancellationToken) =>
                 Events(context, time, null, cancellationToken))
             .WithName("SendGridEventWebhook").WithTags("Providers").DisableAntiforgery()
-            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes)).MayAnswer(CallbackProblems);
         app.MapPost($"{EventsPath}/{{providerId:guid}}", Events).WithName("SendGridProviderEventWebhook").WithTags("Providers").DisableAntiforgery()
-            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes)).MayAnswer(CallbackProblems);
         return app;
     }
 

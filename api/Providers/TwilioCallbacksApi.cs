@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Notifly.Api.Http;
+using Notifly.Api.OpenApi;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Channels.Sms;
@@ -27,8 +28,10 @@ public static class TwilioCallbacksApi
     public static IEndpointRouteBuilder MapTwilioCallbacksApi(this IEndpointRouteBuilder app)
     {
         app.MapPost(StatusPath, (HttpContext context, IOptions<RecipientsOptions> publicUrl, CancellationToken cancellationToken) =>
-            Status(context, publicUrl, null, cancellationToken)).WithName("TwilioStatusCallback").WithTags("Providers").DisableAntiforgery();
-        app.MapPost($"{StatusPath}/{{providerId:guid}}", Status).WithName("TwilioProviderStatusCallback").WithTags("Providers").DisableAntiforgery();
+            Status(context, publicUrl, null, cancellationToken)).WithName("TwilioStatusCallback").WithTags("Providers").DisableAntiforgery()
+            .MayAnswer(StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound);
+        app.MapPost($"{StatusPath}/{{providerId:guid}}", Status).WithName("TwilioProviderStatusCallback").WithTags("Providers").DisableAntiforgery()
+            .MayAnswer(StatusCodes.Status401Unauthorized);
         return app;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Notifly.Api.Auth;
 using Notifly.Api.Http;
+using Notifly.Api.OpenApi;
 using Notifly.GrainInterfaces.Recipients;
 using Notifly.Grains.Recipients;
 using Notifly.Grains.Storage;
@@ -20,11 +21,11 @@ public static class RecipientsApi
     public static RouteGroupBuilder MapRecipientsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/recipients").RequireAuthorization().WithTags("Recipients");
-        api.MapPut("/{userId}", Put).WithName("PutRecipient");
+        api.MapPut("/{userId}", Put).WithName("PutRecipient").ReadsJsonBody<RecipientProfile>();
         api.MapGet("/{userId}", Get).WithName("GetRecipient");
         api.MapDelete("/{userId}", Delete).WithName("DeleteRecipient");
         api.MapGet("/{userId}/preferences", GetPreferences).WithName("GetRecipientPreferences");
-        api.MapPut("/{userId}/preferences", PutPreferences).WithName("PutRecipientPreferences");
+        api.MapPut("/{userId}/preferences", PutPreferences).WithName("PutRecipientPreferences").ReadsJsonBody<RecipientPreferences>();
         return api;
     }
 

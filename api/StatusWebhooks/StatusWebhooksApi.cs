@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Notifly.Api.Auth;
 using Notifly.Api.Http;
+using Notifly.Api.OpenApi;
 using Notifly.GrainInterfaces.StatusWebhooks;
 using Notifly.Grains.Security;
 using Notifly.Grains.StatusWebhooks;
@@ -22,16 +23,17 @@ public static class StatusWebhooksApi
     public static RouteGroupBuilder MapStatusWebhooksApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/webhooks").RequireAuthorization(Policies.Admin).WithTags("Status webhooks");
-        api.MapPost("/", Create).WithName("CreateWebhookEndpoint");
+        api.MapPost("/", Create).WithName("CreateWebhookEndpoint").ReadsJsonBody<WebhookEndpointRequest>().MayAnswer(StatusCodes.Status409Conflict);
         api.MapGet("/", List).WithName("ListWebhookEndpoints");
         api.MapGet("/{id:guid}", Get).WithName("GetWebhookEndpoint");
-        api.MapPut("/{id:guid}", Update).WithName("UpdateWebhookEndpoint");
+        api.MapPut("/{id:guid}", Update).WithName("UpdateWebhookEndpoint").ReadsJsonBody<WebhookEndpointRequest>();
         api.MapDelete("/{id:guid}", Delete).WithName("DeleteWebhookEndpoint");
         api.MapPost("/{id:guid}/rotate-secret", RotateSecret).WithName("RotateWebhookSecret");
         api.MapPost("/{id:guid}/enable", Enable).WithName("EnableWebhookEndpoint");
-        api.MapPost("/{id:guid}/test", StatusWebhookDeliveriesApi.Test).WithName("TestWebhookEndpoint");
+        api.MapPost("/{id:guid}/test", StatusWebhookDeliveriesApi.Test).WithName("TestWebhookEndpoint").MayAnswer(StatusCodes.Status409Conflict);
         api.MapGet("/{id:guid}/deliveries", StatusWebhookDeliveriesApi.List).WithName("ListWebhookDeliveries");
-        api.MapPost("/{id:guid}/deliveries/{deliveryId:guid}/redeliver", StatusWebhookDeliveriesApi.Redeliver).WithName("RedeliverWebhook");
+        api.MapPost("/{id:guid}/deliveries/{deliveryId:guid}/redeliver", StatusWebhookDeliveriesApi.Redeliver).WithName("RedeliverWebhook")
+            .MayAnswer(StatusCodes.Status409Conflict);
         return api;
     }
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Notifly.Api.Auth;
 using Notifly.Api.Http;
+using Notifly.Api.OpenApi;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.GrainInterfaces.Templates;
 using Notifly.Grains.Intake;
@@ -24,10 +25,10 @@ public static partial class TemplatesApi
     {
         var api = app.MapGroup("/api/admin/templates").RequireAuthorization().WithTags("Templates");
         api.MapGet("/", List).WithName("ListTemplates");
-        api.MapPost("/", Create).WithName("CreateTemplateVersion").RequireAuthorization(Policies.Admin);
+        api.MapPost("/", Create).WithName("CreateTemplateVersion").RequireAuthorization(Policies.Admin).ReadsJsonBody<CreateTemplateRequest>();
         api.MapGet("/{name}", Versions).WithName("GetTemplateVersions");
         api.MapPost("/{name}/versions/{version:int}/activate", Activate).WithName("ActivateTemplateVersion").RequireAuthorization(Policies.Admin);
-        api.MapPost("/{name}/preview", Preview).WithName("PreviewTemplate");
+        api.MapPost("/{name}/preview", Preview).WithName("PreviewTemplate").ReadsJsonBody<PreviewTemplateRequest>();
         return api;
     }
 

@@ -147,7 +147,7 @@ public static partial class DevMode
              -d '{"eventType":"user.signup","channels":["WEBHOOK"],"recipient":{"webhookUrl":"{{{url}}}/dev/webhook-sink"},"payload":{"name":"Ada"}}'
 
          Then: curl -s {{{url}}}/api/notifications/<requestId> -H 'Authorization: Bearer {{{demo.ApiKey}}}'
-         OpenAPI: {{{url}}}/openapi/v1.json      Ctrl-C stops Notifly and its PostgreSQL.
+         API docs: {{{url}}}/docs (OpenAPI: /openapi/v1.json)      Ctrl-C stops Notifly and its PostgreSQL.
         ──────────────────────────────────────────────────────────────────────
         """;
 

@@ -1,0 +1,31 @@
+using Microsoft.OpenApi;
+using Notifly.Api.Auth;
+
+namespace Notifly.Api.OpenApi;
+
+/// <summary>The document's one security scheme: a tenant's API key sent as a bearer token.</summary>
+internal static class ApiKeyScheme
+{
+    public const string Id = ApiKeyAuthenticationHandler.SchemeName;
+
+    /// <summary>
+    /// A reference to the scheme, adding it to the document's components first: a requirement
+    /// whose reference does not resolve is written out as an empty object, which grants nothing.
+    /// </summary>
+    public static OpenApiSecuritySchemeReference Reference(OpenApiDocument document)
+    {
+        if (document.Components?.SecuritySchemes?.ContainsKey(Id) != true)
+        {
+            document.AddComponent<IOpenApiSecurityScheme>(Id, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "nf_live_<prefix>.<secret>",
+                Description = "A tenant's API key: `Authorization: Bearer nf_live_<prefix>.<secret>`. "
+                    + "ADMIN keys may call every operation; SERVICE keys all but the administrative ones (403 FORBIDDEN).",
+            });
+        }
+
+        return new OpenApiSecuritySchemeReference(Id, document);
+    }
+}
