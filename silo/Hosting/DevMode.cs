@@ -10,7 +10,8 @@ using Notifly.Grains.Tenants;
 namespace Notifly.Silo.Hosting;
 
 /// <summary>
-/// Single-node mode (README's first command): a private PostgreSQL under <c>.notifly/</c>, the
+/// Single-node mode (README's first command): a private PostgreSQL under <c>.notifly/</c> (or where
+/// <see cref="DevDataDirectory"/> says, when the postgres user cannot reach it), the
 /// API and the silo in one process, a demo tenant and a ready-to-paste curl. Running it again
 /// reuses the data and the demo key.
 /// </summary>
@@ -23,8 +24,16 @@ public static partial class DevMode
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
         var logger = loggerFactory.CreateLogger("Notifly.Dev");
 
+        var binaries = await PostgresBinaries.LocateAsync(binDirectory: null, CancellationToken.None);
+        var dataDirectory = await DevDataDirectory.ChooseAsync(
+            home, DevDataDirectory.DefaultFallbackRoot, binaries.ServerUserCanReachAsync, CancellationToken.None);
+        if (dataDirectory.FallbackReason is { } reason)
+        {
+            LogDataDirectoryMoved(logger, dataDirectory.Path, reason);
+        }
+
         await using var postgres = await PrivatePostgres.StartAsync(
-            new PrivatePostgresOptions { DataDirectory = Path.Combine(home, "pg"), KeepData = true, Database = "notifly" },
+            new PrivatePostgresOptions { DataDirectory = dataDirectory.Path, KeepData = true, Database = "notifly" },
             logger, CancellationToken.None);
 
         MockKafkaCluster? embeddedKafka = null;
@@ -67,7 +76,7 @@ public static partial class DevMode
         await app.StartAsync();
         var demo = await EnsureDemoTenantAsync(app.Services, Path.Combine(home, "demo-tenant.json"));
         var url = app.Urls.FirstOrDefault() ?? "http://localhost:8080";
-        Console.WriteLine(Banner(url, demo, postgres.ConnectionString));
+        Console.WriteLine(Banner(url, demo, postgres.ConnectionString, dataDirectory));
         if (embeddedKafka is not null)
         {
             Console.WriteLine(KafkaBanner(url, demo, embeddedKafka.BootstrapServers, topics!));
@@ -132,11 +141,12 @@ public static partial class DevMode
         return demo;
     }
 
-    private static string Banner(string url, DemoTenant demo, string connectionString) => $$$"""
+    private static string Banner(string url, DemoTenant demo, string connectionString, DevDataDirectory data) => $$$"""
 
         ──────────────────────────────────────────────────────────────────────
          Notifly is running (single node) on {{{url}}}
          PostgreSQL: {{{connectionString}}}
+           data in {{{data.Path}}}{{{(data.FallbackReason is null ? "" : $"{Environment.NewLine}   (not under NOTIFLY_HOME: {data.FallbackReason})")}}}
          Demo tenant {{{demo.TenantId}}}, admin API key: {{{demo.ApiKey}}}
 
          Send a notification to the built-in webhook sink:
@@ -164,6 +174,9 @@ public static partial class DevMode
         """;
 
     private sealed record DemoTenant(Guid TenantId, string ApiKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL data directory: {DataDirectory}, not under NOTIFLY_HOME: {Reason}")]
+    private static partial void LogDataDirectoryMoved(ILogger logger, string dataDirectory, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {WebhookId} received: {Body}")]
     private static partial void LogWebhookReceived(ILogger logger, string webhookId, string body);
