@@ -1,18 +1,23 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Notifly.Grains.Channels.Email;
 using Notifly.Grains.Kafka;
 using Notifly.Grains.Tenants;
+using Notifly.Silo.Hosting.DevMailbox;
 
 namespace Notifly.Silo.Hosting;
 
 /// <summary>
-/// Single-node mode (README's first command): a private PostgreSQL under <c>.notifly/</c>, the
-/// API and the silo in one process, a demo tenant and a ready-to-paste curl. Running it again
-/// reuses the data and the demo key.
+/// Single-node mode (README's first command): a private PostgreSQL under <c>.notifly/</c> (or
+/// where <see cref="DevDataDirectory"/> says), the API and the silo in one process, an embedded
+/// Kafka and a local mailbox unless real ones are configured, a demo tenant and a ready-to-paste
+/// curl. Running it again reuses the data and the demo key.
 /// </summary>
 public static partial class DevMode
 {
@@ -23,12 +28,22 @@ public static partial class DevMode
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
         var logger = loggerFactory.CreateLogger("Notifly.Dev");
 
+        var binaries = await PostgresBinaries.LocateAsync(binDirectory: null, CancellationToken.None);
+        var dataDirectory = await DevDataDirectory.ChooseAsync(
+            home, DevDataDirectory.DefaultFallbackRoot, binaries.ServerUserCanReachAsync, CancellationToken.None);
+        if (dataDirectory.FallbackReason is { } reason)
+        {
+            LogDataDirectoryMoved(logger, dataDirectory.Path, reason);
+        }
+
         await using var postgres = await PrivatePostgres.StartAsync(
-            new PrivatePostgresOptions { DataDirectory = Path.Combine(home, "pg"), KeepData = true, Database = "notifly" },
+            new PrivatePostgresOptions { DataDirectory = dataDirectory.Path, KeepData = true, Database = "notifly" },
             logger, CancellationToken.None);
 
         MockKafkaCluster? embeddedKafka = null;
         KafkaTopics? topics = null;
+        LocalSmtpServer? mailbox = null;
+        var email = string.Empty;
         var app = NotiflyApp.Build(args, builder =>
         {
             builder.Configuration["ConnectionStrings:Notifly"] = postgres.ConnectionString;
@@ -53,6 +68,8 @@ public static partial class DevMode
                 embeddedKafka = EmbeddedKafka.Start(topics, logger);
                 builder.Configuration["Kafka:BootstrapServers"] = embeddedKafka.BootstrapServers;
             }
+
+            (mailbox, email) = ConfigureEmail(builder, loggerFactory);
         });
 
         // A receiver for trying webhooks without writing one: it logs what arrives and says 204.
@@ -63,20 +80,57 @@ public static partial class DevMode
             LogWebhookReceived(sinkLogger, request.Headers["webhook-id"].ToString(), await reader.ReadToEndAsync());
             return Results.NoContent();
         }).ExcludeFromDescription();
+        if (mailbox is not null)
+        {
+            app.MapDevMailboxApi();
+        }
 
         await app.StartAsync();
         var demo = await EnsureDemoTenantAsync(app.Services, Path.Combine(home, "demo-tenant.json"));
         var url = app.Urls.FirstOrDefault() ?? "http://localhost:8080";
-        Console.WriteLine(Banner(url, demo, postgres.ConnectionString));
+        Console.WriteLine(DevBanner.Running(url, demo.TenantId, demo.ApiKey, postgres.ConnectionString, dataDirectory, email, mailbox is not null));
         if (embeddedKafka is not null)
         {
-            Console.WriteLine(KafkaBanner(url, demo, embeddedKafka.BootstrapServers, topics!));
+            Console.WriteLine(DevBanner.Kafka(url, demo.TenantId, embeddedKafka.BootstrapServers, topics!));
         }
 
         await app.WaitForShutdownAsync();
         await app.DisposeAsync();
         embeddedKafka?.Dispose(); // after the app: its consumer and producers must not outlive the brokers
+        if (mailbox is not null)
+        {
+            await mailbox.DisposeAsync(); // after the app too: a send in flight while it stops should still land
+        }
+
         return 0;
+    }
+
+    /// <summary>
+    /// Where email goes, as the banner says it. SendGrid or an SMTP host when one is configured;
+    /// otherwise README's first example would fail five times and end in the DLQ, so the mail is
+    /// caught locally instead, over real SMTP, and shown at /dev/mailbox.
+    /// </summary>
+    private static (LocalSmtpServer? Mailbox, string Email) ConfigureEmail(WebApplicationBuilder builder, ILoggerFactory loggerFactory)
+    {
+        var configuration = builder.Configuration;
+        if (!string.IsNullOrWhiteSpace(configuration[$"{SendGridOptions.SectionName}:{nameof(SendGridOptions.ApiKey)}"]))
+        {
+            return (null, "through SendGrid");
+        }
+
+        const string host = $"{SmtpOptions.SectionName}:{nameof(SmtpOptions.Host)}";
+        const string port = $"{SmtpOptions.SectionName}:{nameof(SmtpOptions.Port)}";
+        if (!string.IsNullOrWhiteSpace(configuration[host]))
+        {
+            return (null, $"to SMTP {configuration[host]}:{configuration[port] ?? "25"}");
+        }
+
+        var options = configuration.GetSection(DevMailboxOptions.SectionName).Get<DevMailboxOptions>() ?? new DevMailboxOptions();
+        var mailbox = LocalSmtpServer.Start(options, loggerFactory.CreateLogger("Notifly.Dev.Mailbox"));
+        configuration[host] = mailbox.Host;
+        configuration[port] = mailbox.Port.ToString(CultureInfo.InvariantCulture);
+        builder.Services.AddSingleton(mailbox.Inbox);
+        return (mailbox, $"captured by a local mailbox (SMTP {mailbox.Host}:{mailbox.Port}, newest {options.Capacity} kept in memory)");
     }
 
     private static async Task<DemoTenant> EnsureDemoTenantAsync(IServiceProvider services, string file)
@@ -132,38 +186,10 @@ public static partial class DevMode
         return demo;
     }
 
-    private static string Banner(string url, DemoTenant demo, string connectionString) => $$$"""
-
-        ──────────────────────────────────────────────────────────────────────
-         Notifly is running (single node) on {{{url}}}
-         PostgreSQL: {{{connectionString}}}
-         Demo tenant {{{demo.TenantId}}}, admin API key: {{{demo.ApiKey}}}
-
-         Send a notification to the built-in webhook sink:
-
-           curl -s -X POST {{{url}}}/api/notifications \
-             -H 'Authorization: Bearer {{{demo.ApiKey}}}' \
-             -H 'Content-Type: application/json' \
-             -d '{"eventType":"user.signup","channels":["WEBHOOK"],"recipient":{"webhookUrl":"{{{url}}}/dev/webhook-sink"},"payload":{"name":"Ada"}}'
-
-         Then: curl -s {{{url}}}/api/notifications/<requestId> -H 'Authorization: Bearer {{{demo.ApiKey}}}'
-         API docs: {{{url}}}/docs (OpenAPI: /openapi/v1.json)      Ctrl-C stops Notifly and its PostgreSQL.
-        ──────────────────────────────────────────────────────────────────────
-        """;
-
-    private static string KafkaBanner(string url, DemoTenant demo, string bootstrap, KafkaTopics topics) => $$$"""
-         Kafka (embedded, in memory, NOT durable): {{{bootstrap}}}
-         Publish a request from another shell (apt install kcat):
-
-           echo '{"notificationId":"demo-1","organizationId":"{{{demo.TenantId}}}","eventType":"user.signup","channel":"WEBHOOK","recipient":"{{{url}}}/dev/webhook-sink","payload":{"name":"Ada"}}' \
-             | kcat -b {{{bootstrap}}} -t {{{topics.Requested}}} -k {{{demo.TenantId}}} -P
-
-         Watch status events:   kcat -b {{{bootstrap}}} -t {{{topics.Status}}} -C -f '%k %h\n%s\n\n'
-         Refused requests:      kcat -b {{{bootstrap}}} -t {{{topics.RequestedDeadLetter}}} -C -f '%h\n%s\n\n'
-        ──────────────────────────────────────────────────────────────────────
-        """;
-
     private sealed record DemoTenant(Guid TenantId, string ApiKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL data directory: {DataDirectory}, not under NOTIFLY_HOME: {Reason}")]
+    private static partial void LogDataDirectoryMoved(ILogger logger, string dataDirectory, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {WebhookId} received: {Body}")]
     private static partial void LogWebhookReceived(ILogger logger, string webhookId, string body);

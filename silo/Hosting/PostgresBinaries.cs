@@ -88,6 +88,30 @@ internal sealed class PostgresBinaries
         }
     }
 
+    /// <summary>
+    /// Whether the server's user could use <paramref name="path"/>, which need not exist yet: it must be
+    /// able to search every directory down to the nearest one that exists (directories we create below
+    /// that get the default mode). Always true when the server runs as this process's user.
+    /// </summary>
+    public async Task<bool> ServerUserCanReachAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!RunsAsServerUser)
+        {
+            return true;
+        }
+
+        var nearest = Path.GetFullPath(path);
+        while (!Directory.Exists(nearest))
+        {
+            nearest = Path.GetDirectoryName(nearest) ?? "/";
+        }
+
+        // `test -x` on a directory is "may search it", and it can only look once every parent let it through.
+        var probe = await ProcessRunner.RunUncheckedAsync(
+            _runuser!, ["-u", ServerUser, "--", "test", "-x", nearest], cancellationToken, "/");
+        return probe.ExitCode == 0;
+    }
+
     /// <summary>The program and arguments that run <paramref name="tool"/> as the server's user.</summary>
     public (string FileName, IEnumerable<string> Arguments) Command(string tool, IEnumerable<string> arguments)
     {
