@@ -151,14 +151,14 @@ public static class NotificationsApi
             return problem;
         }
 
+        if (unstorable.Where(u => BatchEnvelope.ItemIndex(u.Path) is null).ToArray() is { Length: > 0 } outside)
+        {
+            return JsonBody.Unstorable(outside); // outside any item: the envelope itself is at fault
+        }
+
         if (batch!.Notifications is not { Count: > 0 } items || items.Count > IntakeLimits.MaxBatchSize)
         {
             return Problems.Validation("notifications", $"notifications must hold 1–{IntakeLimits.MaxBatchSize} requests.");
-        }
-
-        if (unstorable.Any(u => BatchEnvelope.ItemIndex(u.Path) is null))
-        {
-            return JsonBody.Unstorable(unstorable); // outside any item: the envelope itself is at fault
         }
 
         // Every item costs a token. The first items that fit go on; the rest are refused one by

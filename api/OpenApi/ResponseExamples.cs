@@ -77,6 +77,14 @@ internal static class ResponseExamples
         [typeof(NotificationDetails)] = $$"""
             {
               "notification": {{Notification}},
+              "content": {
+                "recipient": { "email": "ada@example.com" },
+                "subject": "Your order A-1042 has shipped",
+                "body": "<p>Hi Ada,</p><p>Order A-1042 is on its way with UPS.</p>",
+                "bodyIsHtml": true,
+                "payload": { "orderId": "A-1042", "name": "Ada", "carrier": "UPS" },
+                "template": { "name": "order-shipped", "version": 3, "locale": "en-GB" }
+              },
               "deliveries": [
                 { "channel": "EMAIL", "status": "DELIVERED", "attempts": 1, "sentAt": "2026-11-30T10:47:02.721Z" }
               ],

@@ -222,6 +222,24 @@ public class TemplateSendTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         (await tenant.Http.GetAsync("/api/admin/templates/broken")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task Get_shows_what_the_template_rendered_and_which_version()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await CreateAsync(tenant.Http, new { name = "order", channel = "WEBHOOK", body = "v1: order {{id}} shipped" });
+        await CreateAsync(tenant.Http, new { name = "order", channel = "WEBHOOK", body = "v2: order {{id}} is on its way" });
+        (await tenant.Http.PostAsync("/api/admin/templates/order/versions/2/activate", null)).EnsureSuccessStatusCode();
+
+        var accepted = await tenant.Http.SendOkAsync(WebhookSend(receiver.Url, "order", new { id = "A7" }));
+
+        var content = (await tenant.Http.GetNotificationAsync(accepted.RequestId)).Content;
+        content.Body.Should().Be("v2: order A7 is on its way");
+        content.Template.Should().Be(new NotificationTemplate("order", 2, null));
+        content.Payload.GetProperty("id").GetString().Should().Be("A7");
+        content.Recipient.WebhookUrl.Should().Be(receiver.Url);
+    }
+
     private static object WebhookSend(string url, string template, object payload, DateTimeOffset? sendAt = null, int? version = null, string? locale = null) => new
     {
         eventType = "order.shipped", channels = new[] { "WEBHOOK" }, recipient = new { webhookUrl = url },
