@@ -14,18 +14,22 @@ public sealed class UnstorableTextGuard(RequestDelegate next)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        var errors = new Dictionary<string, string[]>();
+        // On every request: nothing is allocated unless there is a query string or a form to look at.
+        Dictionary<string, string[]>? errors = null;
         if (StorableText.Problem(context.Request.Path.Value) is { } pathProblem)
         {
-            errors["path"] = [$"the path {pathProblem}"];
+            (errors ??= [])["path"] = [$"the path {pathProblem}"];
         }
 
-        foreach (var (key, values) in context.Request.Query)
+        if (context.Request.QueryString.HasValue)
         {
-            Check(errors, key, values);
+            foreach (var (key, values) in context.Request.Query)
+            {
+                Check(ref errors, key, values);
+            }
         }
 
-        if (context.Request.HasFormContentType)
+        if (IsForm(context.Request.ContentType))
         {
             // Read once here; ASP.NET keeps the parsed form for the endpoint (and its signature checks).
             IFormCollection form;
@@ -41,11 +45,11 @@ public sealed class UnstorableTextGuard(RequestDelegate next)
 
             foreach (var (key, values) in form)
             {
-                Check(errors, key, values);
+                Check(ref errors, key, values);
             }
         }
 
-        if (errors.Count > 0)
+        if (errors is not null)
         {
             await Problems.Validation(errors).ExecuteAsync(context);
             return;
@@ -54,7 +58,12 @@ public sealed class UnstorableTextGuard(RequestDelegate next)
         await next(context);
     }
 
-    private static void Check(Dictionary<string, string[]> errors, string key, Microsoft.Extensions.Primitives.StringValues values)
+    private static bool IsForm(string? contentType) =>
+        contentType is not null
+        && (contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
+            || contentType.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase));
+
+    private static void Check(ref Dictionary<string, string[]>? errors, string key, Microsoft.Extensions.Primitives.StringValues values)
     {
         var field = StorableText.IsStorable(key) ? key : "$";
         var problem = StorableText.Problem(key) is { } keyProblem
@@ -62,7 +71,7 @@ public sealed class UnstorableTextGuard(RequestDelegate next)
             : values.Select(v => StorableText.Problem(v)).FirstOrDefault(p => p is not null);
         if (problem is not null)
         {
-            errors[field] = [$"{field} {problem}"];
+            (errors ??= [])[field] = [$"{field} {problem}"];
         }
     }
 }

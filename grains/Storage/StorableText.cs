@@ -59,6 +59,14 @@ public static class StorableText
     /// </summary>
     public static IReadOnlyList<(string Path, string Problem)> FindInJson(ReadOnlySequence<byte> utf8Json, int max = 100)
     {
+        // This runs for every request: the first pass allocates nothing, and paths are worked out
+        // only for a body that has something to report.
+        var check = new Utf8JsonReader(utf8Json);
+        if (AllStorable(ref check))
+        {
+            return [];
+        }
+
         var reader = new Utf8JsonReader(utf8Json);
         return Find(ref reader, max);
     }
@@ -66,8 +74,35 @@ public static class StorableText
     /// <inheritdoc cref="FindInJson(ReadOnlySequence{byte}, int)"/>
     public static IReadOnlyList<(string Path, string Problem)> FindInJson(ReadOnlySpan<byte> utf8Json, int max = 100)
     {
+        var check = new Utf8JsonReader(utf8Json);
+        if (AllStorable(ref check))
+        {
+            return [];
+        }
+
         var reader = new Utf8JsonReader(utf8Json);
         return Find(ref reader, max);
+    }
+
+    private static bool AllStorable(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && Check(ref reader) is not null)
+                {
+                    return false;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Malformed: the second pass reports what precedes the fault, the deserialiser the fault.
+            return false;
+        }
+
+        return true;
     }
 
     private static IReadOnlyList<(string Path, string Problem)> Find(ref Utf8JsonReader reader, int max)
