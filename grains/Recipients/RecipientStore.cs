@@ -97,9 +97,15 @@ public sealed class RecipientStore(TimeProvider time)
     {
         var before = await PreferencesAsync(scope, userId, cancellationToken);
         var rows = Rows(preferences).ToArray();
+        // Two statements, not a DELETE in a CTE: the INSERT of one statement still sees the rows its
+        // CTE deletes, so re-stating a preference that exists broke the unique key (a 500).
+        await using (var delete = scope.Command("DELETE FROM user_channel_preferences WHERE user_id = $1").With(userId))
+        {
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await using (var command = scope.Command(
             """
-            WITH gone AS (DELETE FROM user_channel_preferences WHERE user_id = $2)
             INSERT INTO user_channel_preferences (tenant_id, user_id, channel, event_type, is_enabled, updated_at)
             SELECT $1, $2, u.channel, u.event_type, u.is_enabled, $6
               FROM unnest($3::text[], $4::text[], $5::boolean[]) AS u(channel, event_type, is_enabled)

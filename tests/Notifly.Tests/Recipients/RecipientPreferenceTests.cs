@@ -44,6 +44,26 @@ public class RecipientPreferenceTests(NodeFixture fixture) : IClassFixture<NodeF
         (await tenant.Http.GetAsync("/api/recipients/u-1")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
+    // Regression: replacing preferences that restate an existing row answered 500 (the DELETE and
+    // the INSERT were one statement, and the INSERT still saw the row it meant to replace).
+    [Fact]
+    public async Task Preferences_can_be_replaced_with_the_same_rows_again()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        (await tenant.Http.PutAsJsonAsync("/api/recipients/u-2", new { email = "a@example.com", preferences = new { channels = new { SMS = false } } }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+
+        for (var i = 0; i < 2; i++)
+        {
+            var put = await tenant.Http.PutAsJsonAsync("/api/recipients/u-2/preferences",
+                new { channels = new { SMS = false }, eventTypes = new Dictionary<string, object> { ["promo"] = new { EMAIL = false } } });
+            put.StatusCode.Should().Be(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+        }
+
+        var read = await (await tenant.Http.GetAsync("/api/recipients/u-2/preferences")).ReadAsync<RecipientPreferences>();
+        read.Channels.Should().ContainKey("SMS").WhoseValue.Should().BeFalse();
+    }
+
     [Fact]
     public async Task Request_with_only_userId_is_delivered_to_the_profile_and_explicit_address_wins()
     {
