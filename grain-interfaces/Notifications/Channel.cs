@@ -4,7 +4,6 @@ using Notifly.GrainInterfaces.Serialization;
 namespace Notifly.GrainInterfaces.Notifications;
 
 [JsonConverter(typeof(NameOnlyEnumConverter<Channel>))]
-[GenerateSerializer]
 public enum Channel
 {
     [JsonStringEnumMemberName("EMAIL")] Email,
