@@ -4,7 +4,7 @@ using Notifly.Grains.Storage;
 namespace Notifly.Api.Http;
 
 /// <summary>
-/// Refuses a request whose path, query string or form fields carry text PostgreSQL cannot store
+/// Refuses a request whose query string or form fields carry text PostgreSQL cannot store
 /// (a NUL, an unpaired surrogate: <see cref="StorableText"/>) with 400 VALIDATION_FAILED naming
 /// the parameter, before any endpoint binds it to a statement. JSON bodies are checked where they
 /// are read (<see cref="JsonBody"/>). Such a value used to reach a query's Bind and leave its
@@ -15,12 +15,9 @@ public sealed class UnstorableTextGuard(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context)
     {
         // On every request: nothing is allocated unless there is a query string or a form to look at.
+        // The path needs no check: Kestrel refuses a %00 in it with its own 400, and percent-decoding
+        // turns bytes that are not UTF-8 into U+FFFD, never into an unpaired surrogate.
         Dictionary<string, string[]>? errors = null;
-        if (StorableText.Problem(context.Request.Path.Value) is { } pathProblem)
-        {
-            (errors ??= [])["path"] = [$"the path {pathProblem}"];
-        }
-
         if (context.Request.QueryString.HasValue)
         {
             foreach (var (key, values) in context.Request.Query)

@@ -28,7 +28,7 @@ internal static class IntakeFailures
     public static string Describe(Exception exception) => exception switch
     {
         PostgresException pg => $"a value of this request cannot be stored: {pg.MessageText}.",
-        _ => "a value of this request cannot be stored: it is not valid Unicode text.",
+        _ => $"a value of this request cannot be stored ({exception.GetType().Name}).",
     };
 
     // 08 connection, 40 transaction rollback (deadlock, serialisation), 53 resources, 55 object

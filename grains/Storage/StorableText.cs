@@ -72,17 +72,8 @@ public static class StorableText
     }
 
     /// <inheritdoc cref="FindInJson(ReadOnlySequence{byte}, int)"/>
-    public static IReadOnlyList<(string Path, string Problem)> FindInJson(ReadOnlySpan<byte> utf8Json, int max = 100)
-    {
-        var check = new Utf8JsonReader(utf8Json);
-        if (AllStorable(ref check))
-        {
-            return [];
-        }
-
-        var reader = new Utf8JsonReader(utf8Json);
-        return Find(ref reader, max);
-    }
+    public static IReadOnlyList<(string Path, string Problem)> FindInJson(ReadOnlyMemory<byte> utf8Json, int max = 100) =>
+        FindInJson(new ReadOnlySequence<byte>(utf8Json), max);
 
     private static bool AllStorable(ref Utf8JsonReader reader)
     {

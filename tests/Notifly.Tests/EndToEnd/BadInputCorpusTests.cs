@@ -37,7 +37,7 @@ public class BadInputCorpusTests(NodeFixture fixture) : IClassFixture<NodeFixtur
     public async Task Every_case_gets_a_coded_problem_and_changes_no_row()
     {
         var tenant = await fixture.Node.CreateTenantAsync();
-        using var service = fixture.Node.Client(await ServiceKeyAsync(tenant));
+        using var service = fixture.Node.Client(await tenant.CreateServiceKeyAsync());
         using var anonymous = fixture.Node.Client();
         var failures = new List<string>();
         foreach (var input in Corpus)
@@ -65,7 +65,7 @@ public class BadInputCorpusTests(NodeFixture fixture) : IClassFixture<NodeFixtur
     {
         var hostile = await fixture.Node.CreateTenantAsync();
         var bystander = await fixture.Node.CreateTenantAsync();
-        using var service = fixture.Node.Client(await ServiceKeyAsync(hostile));
+        using var service = fixture.Node.Client(await hostile.CreateServiceKeyAsync());
         using var anonymous = fixture.Node.Client();
         var before = await TenantFingerprint.TakeAsync(fixture.ConnectionString, hostile.Id);
 
@@ -142,12 +142,6 @@ public class BadInputCorpusTests(NodeFixture fixture) : IClassFixture<NodeFixtur
         }
 
         return null;
-    }
-
-    private static async Task<string> ServiceKeyAsync(TestTenant tenant)
-    {
-        using var created = await tenant.Http.PostAsync("/api/admin/api-keys", new StringContent("{\"name\":\"backend\",\"role\":\"SERVICE\"}", Encoding.UTF8, Json));
-        return (await created.ReadAsync<JsonElement>()).GetProperty("secret").GetString()!;
     }
 
     private static IReadOnlyList<BadInput> Build()

@@ -95,7 +95,7 @@ public class ProblemShapeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         using var http = caller switch
         {
             Admin => fixture.Node.Client(tenant.AdminKey),
-            Service => fixture.Node.Client(await ServiceKeyAsync(tenant)),
+            Service => fixture.Node.Client(await tenant.CreateServiceKeyAsync()),
             _ => fixture.Node.Client(),
         };
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -212,13 +212,6 @@ public class ProblemShapeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         using var response = await http.GetAsync(url);
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest, url);
         (await response.ProblemAsync()).GetProperty("errors").TryGetProperty("cursor", out _).Should().BeTrue(url);
-    }
-
-    private static async Task<string> ServiceKeyAsync(TestTenant tenant)
-    {
-        using var created = await tenant.Http.PostAsync("/api/admin/api-keys",
-            new StringContent("{\"name\":\"backend\",\"role\":\"SERVICE\"}", Encoding.UTF8, "application/json"));
-        return (await created.ReadAsync<JsonElement>()).GetProperty("secret").GetString()!;
     }
 
     private static string Base64Url(string text) =>

@@ -57,7 +57,7 @@ public class StorableTextTests
 
     [Fact]
     public void Leaves_malformed_json_to_the_deserialiser() =>
-        StorableText.FindInJson("{\"a\":"u8).Should().BeEmpty();
+        StorableText.FindInJson("{\"a\":"u8.ToArray()).Should().BeEmpty();
 
     private sealed class Segment : ReadOnlySequenceSegment<byte>
     {

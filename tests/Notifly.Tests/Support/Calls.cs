@@ -38,6 +38,14 @@ public static class Calls
     public static Task<NotificationDetails> WaitForStatusAsync(this HttpClient http, Guid id, NotificationStatus status, TimeSpan? deadline = null) =>
         Eventually.MatchAsync(() => http.GetNotificationAsync(id), d => d.Notification.Status == status, deadline, $"notification {id} to reach {status}");
 
+    /// <summary>A new SERVICE-role key of the tenant's; returns its secret.</summary>
+    public static async Task<string> CreateServiceKeyAsync(this TestTenant tenant)
+    {
+        using var created = await tenant.Http.PostAsJsonAsync("/api/admin/api-keys", new { name = "backend", role = "SERVICE" });
+        ((int)created.StatusCode).Should().Be(201, await created.Content.ReadAsStringAsync());
+        return (await created.ReadAsync<JsonElement>()).GetProperty("secret").GetString()!;
+    }
+
     public static async Task<T> ReadAsync<T>(this HttpResponseMessage response) =>
         JsonSerializer.Deserialize<T>(await response.Content.ReadAsStringAsync(), Json.Options)!;
 
