@@ -7,7 +7,7 @@ namespace Notifly.Bench;
 /// <summary>The benchmark's command line.</summary>
 public sealed record BenchOptions(
     int DurationSeconds, int WarmupSeconds, int JitWarmupSeconds, int Rate, int Connections, string OutDirectory, NotiflyRole Role, IReadOnlyList<string> Phases,
-    RawVariant RawVariant, IReadOnlyDictionary<string, string> Settings)
+    RawVariant RawVariant, IReadOnlyDictionary<string, string> Settings, bool PgStats = false)
 {
     public const string Usage = """
         usage: Notifly.Bench [--duration 10] [--warmup 2] [--jit-warmup 20] [--rate 5000] [--connections 64] [--out bench/results]
@@ -24,9 +24,11 @@ public sealed record BenchOptions(
           --set          key=value: a Notifly setting for this run, e.g. --set Notifly:Intake:Writers=2 (repeatable)
           --raw-sql      as-is (default) | prepared | no-notify | no-key-check: a what-if version of intake's
                          statement for the pg-raw phases, to measure what a change to intake would buy
+          --pg-stats     off (default) | on: load pg_stat_statements and report, per phase and per item, what
+                         PostgreSQL did in the window: WAL bytes, CPU by process kind, the statements
         """;
 
-    private static readonly string[] Names = ["duration", "warmup", "jit-warmup", "rate", "connections", "out", "role", "phases", "raw-sql", "set"];
+    private static readonly string[] Names = ["duration", "warmup", "jit-warmup", "rate", "connections", "out", "role", "phases", "raw-sql", "set", "pg-stats"];
 
     private static KeyValuePair<string, string> Setting(string text)
     {
@@ -69,6 +71,12 @@ public sealed record BenchOptions(
                 "no-key-check" => RawVariant.NoKeyCheck,
                 var other => throw new UsageException($"--raw-sql must be as-is, prepared, no-notify or no-key-check, not '{other}'"),
             },
-            a.All("set").Select(Setting).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase));
+            a.All("set").Select(Setting).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase),
+            a.String("pg-stats", "off") switch
+            {
+                "on" => true,
+                "off" => false,
+                var other => throw new UsageException($"--pg-stats must be on or off, not '{other}'"),
+            });
     }
 }

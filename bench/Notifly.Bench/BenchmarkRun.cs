@@ -53,10 +53,12 @@ public static class BenchmarkRun
 
         try
         {
-            await using var host = await BenchHost.StartAsync(options.Role, options.Settings, loggers, stop.Token);
+            await using var host = await BenchHost.StartAsync(options.Role, options.Settings, options.PgStats, loggers, stop.Token);
             await using var client = LoadClient.Start();
             var machine = await MachineFacts.ReadAsync(host.DataSource, stop.Token);
-            using var context = new PhaseContext(host, client, new CpuProbe(CpuProbe.PostmasterId(host.DataDirectory)), options, runId);
+            var postmaster = CpuProbe.PostmasterId(host.DataDirectory);
+            using var pg = options.PgStats ? new PgProbe(host.ConnectionString, postmaster) : null;
+            using var context = new PhaseContext(host, client, new CpuProbe(postmaster, pg), options, runId);
             Console.WriteLine($"  JIT warm-up: {options.JitWarmupSeconds} s of intake load, unmeasured…");
             var warm = await HttpPhases.WarmUpAsync(context, stop.Token);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  JIT warm-up: {warm:N0} accepted/s on average"));

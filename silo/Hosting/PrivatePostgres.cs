@@ -252,7 +252,7 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var port = options.Port != 0 ? options.Port : FreePort();
-            await ServerSettings.WriteAsync(dataDirectory, port, socketDirectory, options.KeepData, cancellationToken);
+            await ServerSettings.WriteAsync(dataDirectory, port, socketDirectory, options.KeepData, options.ExtraSettings, cancellationToken);
 
             var logStart = File.Exists(logFile) ? new FileInfo(logFile).Length : 0;
             var result = await binaries.RunUncheckedAsync(

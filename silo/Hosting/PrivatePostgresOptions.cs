@@ -27,4 +27,10 @@ public sealed class PrivatePostgresOptions
 
     /// <summary>Directory holding initdb, pg_ctl and postgres; by default the newest /usr/lib/postgresql/*/bin.</summary>
     public string? BinDirectory { get; set; }
+
+    /// <summary>
+    /// More server settings (name → value as postgresql.conf spells it), written after Notifly's own,
+    /// e.g. <c>shared_preload_libraries = 'pg_stat_statements'</c> for the benchmark's <c>--pg-stats</c>.
+    /// </summary>
+    public IDictionary<string, string> ExtraSettings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

@@ -23,7 +23,9 @@ internal static class ServerSettings
         }
     }
 
-    public static Task WriteAsync(string dataDirectory, int port, string socketDirectory, bool keepData, CancellationToken cancellationToken)
+    public static Task WriteAsync(
+        string dataDirectory, int port, string socketDirectory, bool keepData, IEnumerable<KeyValuePair<string, string>> extra,
+        CancellationToken cancellationToken)
     {
         var settings = new StringBuilder()
             .AppendLine("# Written by Notifly at every start: change settings with ALTER SYSTEM, not here.")
@@ -41,6 +43,11 @@ internal static class ServerSettings
             settings.AppendLine("fsync = off")
                 .AppendLine("synchronous_commit = off")
                 .AppendLine("full_page_writes = off");
+        }
+
+        foreach (var (name, value) in extra)
+        {
+            settings.AppendLine(CultureInfo.InvariantCulture, $"{name} = {value}");
         }
 
         return File.WriteAllTextAsync(Path.Combine(dataDirectory, FileName), settings.ToString(), cancellationToken);

@@ -51,6 +51,8 @@ public sealed class BenchHost : IAsyncDisposable
 
     public string DataDirectory => _postgres.DataDirectory;
 
+    public string ConnectionString => _postgres.ConnectionString;
+
     public NpgsqlDataSource DataSource => _app.Services.GetRequiredService<Grains.Storage.Database>().DataSource;
 
     public IntakeOptions Intake => _app.Services.GetRequiredService<IOptions<IntakeOptions>>().Value;
@@ -61,7 +63,7 @@ public sealed class BenchHost : IAsyncDisposable
     public IntakeWriter IntakeWriter => _app.Services.GetRequiredService<IntakeWriter>();
 
     public static async Task<BenchHost> StartAsync(
-        NotiflyRole role, IReadOnlyDictionary<string, string> settings, ILoggerFactory loggers, CancellationToken cancellationToken)
+        NotiflyRole role, IReadOnlyDictionary<string, string> settings, bool pgStats, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var home = Path.Combine(Path.GetTempPath(), "notifly-bench-" + Guid.NewGuid().ToString("N")[..12]);
         PrivatePostgres? postgres = null;
@@ -72,9 +74,20 @@ public sealed class BenchHost : IAsyncDisposable
             // KeepData: the durable settings (fsync, synchronous_commit and full_page_writes on), as in
             // production; with false the server runs with fsync off and a 202 would mean nothing.
             // The directory is ours and is deleted on dispose.
-            postgres = await PrivatePostgres.StartAsync(
-                new PrivatePostgresOptions { DataDirectory = Path.Combine(home, "pg"), KeepData = true },
-                loggers.CreateLogger("Notifly.Bench.Postgres"), cancellationToken);
+            var postgresOptions = new PrivatePostgresOptions { DataDirectory = Path.Combine(home, "pg"), KeepData = true };
+            if (pgStats)
+            {
+                postgresOptions.ExtraSettings["shared_preload_libraries"] = "'pg_stat_statements'";
+            }
+
+            postgres = await PrivatePostgres.StartAsync(postgresOptions, loggers.CreateLogger("Notifly.Bench.Postgres"), cancellationToken);
+            if (pgStats)
+            {
+                await using var connection = new NpgsqlConnection(postgres.ConnectionString);
+                await connection.OpenAsync(cancellationToken);
+                await using var create = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", connection);
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
 
             string webhookUrl;
             if (role == NotiflyRole.All)

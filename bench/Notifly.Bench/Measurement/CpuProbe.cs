@@ -5,9 +5,10 @@ namespace Notifly.Bench.Measurement;
 
 /// <summary>
 /// Reads CPU time of this process, the load generator child, the PostgreSQL server (postmaster,
-/// its live backends, and what it reaped from exited ones) and the whole machine, from /proc.
+/// its live backends, and what it reaped from exited ones) and the whole machine, from /proc;
+/// with <paramref name="pg"/> (<c>--pg-stats on</c>) also what PostgreSQL did, at the same instants.
 /// </summary>
-public sealed class CpuProbe(int postmasterId)
+public sealed class CpuProbe(int postmasterId, PgProbe? pg = null)
 {
     private readonly long _origin = Stopwatch.GetTimestamp();
 
@@ -21,6 +22,7 @@ public sealed class CpuProbe(int postmasterId)
         }
 
         var (idle, steal) = MachineTicks();
+        var database = pg?.Sample();
         return new CpuSample(
             Stopwatch.GetElapsedTime(_origin).TotalSeconds,
             Environment.ProcessorCount,
@@ -28,7 +30,10 @@ public sealed class CpuProbe(int postmasterId)
             load,
             PostgresTicks() / ProcStat.TicksPerSecond,
             idle / ProcStat.TicksPerSecond,
-            steal / ProcStat.TicksPerSecond);
+            steal / ProcStat.TicksPerSecond)
+        {
+            Pg = database,
+        };
     }
 
     private long PostgresTicks()

@@ -11,6 +11,9 @@ namespace Notifly.Bench.Measurement;
 public sealed record CpuUse(
     double Seconds, double Bench, double LoadGenerator, double Postgres, double OtherProcesses, double Machine, double Steal)
 {
+    /// <summary>What PostgreSQL did over the window, with <c>--pg-stats on</c>.</summary>
+    public PgWindow? Pg { get; init; }
+
     /// <summary>CPU microseconds per item, for one party's cores.</summary>
     public double MicrosecondsPer(double cores, long items) => items > 0 ? Math.Round(cores * Seconds * 1e6 / items, 1) : 0;
 }

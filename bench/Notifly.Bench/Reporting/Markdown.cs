@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Notifly.Bench.Measurement;
 using Notifly.Bench.Phases;
 
 namespace Notifly.Bench.Reporting;
@@ -101,6 +102,36 @@ public static class Markdown
             }
         }
 
+        RenderPostgres(report, s);
         return s.ToString();
+    }
+
+    /// <summary>With <c>--pg-stats on</c>: per item, what PostgreSQL did in each phase's window.</summary>
+    private static void RenderPostgres(BenchReport report, StringBuilder s)
+    {
+        void Line(FormattableString text) => s.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        const int Top = 12;
+        foreach (var p in report.Phases)
+        {
+            if (p.Cpu.Pg is not { } pg || p.Ok <= 0)
+            {
+                continue;
+            }
+
+            double Per(double total) => total / p.Ok;
+            var cpu = string.Join(", ", pg.ProcessSeconds.Where(kv => kv.Value != 0).OrderByDescending(kv => kv.Value)
+                .Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {Per(kv.Value * 1e6):0.0}")));
+            Line($"");
+            Line($"PostgreSQL in **{p.Name}**, per item ({p.Ok:N0} items): WAL {Per(pg.WalBytes):N0} bytes; CPU µs: {cpu}");
+            Line($"");
+            Line($"| Statement (pg_stat_statements, by execution time) | calls per 1k items | rows per item | exec µs per item | plan µs per item | blocks hit per item | dirtied per item | WAL bytes per item | full-page images per 1k items |");
+            Line($"|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            var all = pg.Statements.Aggregate(new StatementCounters("all statements", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), (sum, x) => sum.Plus(x));
+            foreach (var x in pg.Statements.Take(Top).Prepend(all))
+            {
+                var text = x.Query.Replace("|", "\\|", StringComparison.Ordinal);
+                Line($"| {(x == all ? "**all statements**" : "`" + text + "`")} | {Per(x.Calls * 1000.0):0.0} | {Per(x.Rows):0.00} | {Per(x.ExecMilliseconds * 1000):0.0} | {Per(x.PlanMilliseconds * 1000):0.0} | {Per(x.BlocksHit):0.0} | {Per(x.BlocksDirtied):0.00} | {Per(x.WalBytes):N0} | {Per(x.WalFullPageImages * 1000.0):0.0} |");
+            }
+        }
     }
 }
