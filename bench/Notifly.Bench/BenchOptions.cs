@@ -22,8 +22,10 @@ public sealed record BenchOptions(
           --role         api: intake only (default); all: the dispatcher delivers to an instant local webhook too
           --phases       comma-separated, run in the order above; default: all but the http-* breakdown phases
           --set          key=value: a Notifly setting for this run, e.g. --set Notifly:Intake:Writers=2 (repeatable)
-          --raw-sql      as-is (default) | prepared | no-notify | no-key-check: a what-if version of intake's
-                         statement for the pg-raw phases, to measure what a change to intake would buy
+          --raw-sql      as-is (default) | prepared | no-notify | no-key-check | keyed | kafka: a what-if version
+                         of intake's statement for the pg-raw phases, to measure what a change to intake would
+                         buy; keyed gives every row an idempotency key, kafka adds the outbox row too (what
+                         a Kafka request writes that a REST one without a key does not)
           --pg-stats     off (default) | on: load pg_stat_statements and report, per phase and per item, what
                          PostgreSQL did in the window: WAL bytes, CPU by process kind, the statements
         """;
@@ -69,7 +71,9 @@ public sealed record BenchOptions(
                 "prepared" => RawVariant.Prepared,
                 "no-notify" => RawVariant.NoNotify,
                 "no-key-check" => RawVariant.NoKeyCheck,
-                var other => throw new UsageException($"--raw-sql must be as-is, prepared, no-notify or no-key-check, not '{other}'"),
+                "keyed" => RawVariant.Keyed,
+                "kafka" => RawVariant.Kafka,
+                var other => throw new UsageException($"--raw-sql must be as-is, prepared, no-notify, no-key-check, keyed or kafka, not '{other}'"),
             },
             a.All("set").Select(Setting).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase),
             a.String("pg-stats", "off") switch

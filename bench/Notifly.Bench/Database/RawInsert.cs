@@ -22,6 +22,7 @@ public sealed class RawInsert
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _sql;
     private readonly bool _prepare;
+    private readonly bool _keyed;
     private readonly int _size;
     private readonly Guid[] _tenantIds;
     private readonly string?[] _idempotencyKeys;
@@ -42,6 +43,7 @@ public sealed class RawInsert
         _dataSource = dataSource;
         _sql = Sql(variant);
         _prepare = variant == RawVariant.Prepared;
+        _keyed = variant is RawVariant.Keyed or RawVariant.Kafka;
         _size = items.Count;
         var now = DateTimeOffset.UtcNow;
         var requests = items.Select(i => i.Request).ToArray();
@@ -67,10 +69,15 @@ public sealed class RawInsert
         var now = DateTimeOffset.UtcNow;
         var ids = new Guid[_size];
         var correlations = new Guid[_size];
+        var keys = _keyed ? new string?[_size] : _idempotencyKeys;
         for (var i = 0; i < _size; i++)
         {
             ids[i] = Guid.CreateVersion7(now);
             correlations[i] = Guid.NewGuid();
+            if (_keyed)
+            {
+                keys[i] = ids[i].ToString(); // fresh per row, like a Kafka request's notificationId
+            }
         }
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -81,7 +88,7 @@ public sealed class RawInsert
             Add(command, ids);
             Add(command, _tenantIds);
             Add(command, correlations);
-            Add(command, _idempotencyKeys, NpgsqlDbType.Array | NpgsqlDbType.Text);
+            Add(command, keys, NpgsqlDbType.Array | NpgsqlDbType.Text);
             Add(command, _hashes);
             Add(command, _eventTypes);
             Add(command, _priorities);
@@ -118,7 +125,8 @@ public sealed class RawInsert
 
     public static string Sql(RawVariant variant) => variant switch
     {
-        RawVariant.AsIs or RawVariant.Prepared => InsertSql,
+        RawVariant.AsIs or RawVariant.Prepared or RawVariant.Keyed => InsertSql,
+        RawVariant.Kafka => IntakeBatch.Statement(outbox: true),
         RawVariant.NoNotify => Replace(InsertSql, @"pg_notify\('[^']*', ''\)", "NULL"),
         RawVariant.NoKeyCheck => Replace(InsertSql, @"WHERE EXISTS \(SELECT 1 FROM tenants.*?revoked_at IS NULL\)\)", ""),
         _ => throw new ArgumentOutOfRangeException(nameof(variant)),

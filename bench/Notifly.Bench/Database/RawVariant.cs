@@ -2,7 +2,8 @@ namespace Notifly.Bench.Database;
 
 /// <summary>
 /// What-if versions of intake's statement for the PostgreSQL phases (<c>--raw-sql</c>): each
-/// removes one cost, to measure what a change to intake would buy before anyone makes it.
+/// removes one cost, to measure what a change to intake would buy before anyone makes it; or, for
+/// <see cref="Keyed"/> and <see cref="Kafka"/>, adds what a Kafka request writes on top of a REST one.
 /// </summary>
 public enum RawVariant
 {
@@ -17,4 +18,10 @@ public enum RawVariant
 
     /// <summary>Without the per-row EXISTS check of the API key and tenant.</summary>
     NoKeyCheck,
+
+    /// <summary>Every row with an idempotency key (a unique-index entry), as every Kafka request has its notificationId.</summary>
+    Keyed,
+
+    /// <summary>What a Kafka-ingested row writes: <see cref="Keyed"/>, plus the outbox row of its first status event.</summary>
+    Kafka,
 }

@@ -22,4 +22,8 @@ public class RawInsertSqlTests
     [Fact]
     public void No_notify_drops_the_wake_up() =>
         RawInsert.Sql(RawVariant.NoNotify).Should().NotContain("pg_notify").And.Contain("INSERT INTO reminders");
+
+    [Fact]
+    public void Kafka_is_the_intake_statement_with_the_outbox() =>
+        RawInsert.Sql(RawVariant.Kafka).Should().Be(IntakeBatch.Statement(outbox: true)).And.Contain("notification_outbox");
 }
