@@ -27,8 +27,9 @@ public sealed class IntakeBatch(
     Database database, TimeProvider time, IOptions<KafkaOptions> kafka, OutboxSignal outboxSignal, TenantPolicyCache policies,
     StatusWebhookPresence webhookPresence, StatusWebhookSignal webhookSignal)
 {
-    // Status webhooks need three more columns of each inserted row; without them, no copy of the deliveries is made.
-    private static string InsertSql(bool statusWebhooks) =>
+    // Status webhooks need three more columns of each inserted row, the outbox two of them; without
+    // either, no copy of the deliveries is made.
+    private static string InsertSql(bool outbox, bool statusWebhooks) =>
         $$"""
         WITH input AS (
             SELECT u.* FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::bytea[], $6::text[], $7::smallint[],
@@ -52,7 +53,7 @@ public sealed class IntakeBatch(
              -- keys in one order, so two batches sharing keys wait for each other, never deadlock.
              ORDER BY tenant_id, idempotency_key
             ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-            RETURNING id, tenant_id, priority, send_at, status{{(statusWebhooks ? ", correlation_id, event_type, deliveries" : "")}}
+            RETURNING id, tenant_id, priority, send_at, status{{(outbox || statusWebhooks ? ", correlation_id, event_type" : "")}}{{(statusWebhooks ? ", deliveries" : "")}}
         ), reminders AS (
             INSERT INTO reminders (grain_id, kind, tenant_id, due_at, priority)
             SELECT id, 'notification', tenant_id, greatest(coalesce(send_at, $18), $18), priority FROM inserted
@@ -65,14 +66,16 @@ public sealed class IntakeBatch(
         """;
 
     // Built in SQL rather than serialised per row: this runs for every accepted request. The keys
-    // are NotificationStatusEvent's; the first event has no previous status and no deliveries.
+    // are NotificationStatusEvent's; the first event has no previous status and no deliveries. The
+    // correlation id and event type ride in columns of their own, so the relay need not look up the
+    // notification to complete the message (docs/0005).
     private const string OutboxSql =
         $"""
         , outbox AS (
-            INSERT INTO notification_outbox (tenant_id, notification_id, topic, event_payload, created_at)
+            INSERT INTO notification_outbox (tenant_id, notification_id, topic, event_payload, created_at, correlation_id, event_type)
             SELECT tenant_id, id, '{KafkaTopics.StatusName}',
                    jsonb_build_object('notificationId', id, 'tenantId', tenant_id, 'status', status, 'occurredAt', $18, 'retryCount', 0),
-                   $18
+                   $18, correlation_id, event_type
               FROM inserted
         )
         """;
@@ -95,7 +98,7 @@ public sealed class IntakeBatch(
     /// (public for the benchmark's raw ceiling).
     /// </summary>
     public static string Statement(bool outbox, bool statusWebhooks = false) =>
-        $"{InsertSql(statusWebhooks)}\n{(outbox ? OutboxSql + "\n" : "")}{(statusWebhooks ? StatusWebhookRows.IntakeCtes("$18") + "\n" : "")}{ReturnSql}";
+        $"{InsertSql(outbox, statusWebhooks)}\n{(outbox ? OutboxSql + "\n" : "")}{(statusWebhooks ? StatusWebhookRows.IntakeCtes("$18") + "\n" : "")}{ReturnSql}";
 
     /// <summary>
     /// Writes <paramref name="items"/> in one transaction. When PostgreSQL refuses the batch for

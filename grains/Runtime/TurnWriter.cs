@@ -189,10 +189,12 @@ internal static class TurnWriter
 
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             """
-            INSERT INTO notification_outbox (tenant_id, notification_id, topic, event_payload, created_at)
-            SELECT tenant_id, id, topic, payload::jsonb, $5
-              FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY AS u(tenant_id, id, topic, payload, n)
-             ORDER BY n
+            INSERT INTO notification_outbox (tenant_id, notification_id, topic, event_payload, created_at, correlation_id, event_type)
+            SELECT u.tenant_id, u.id, u.topic, u.payload::jsonb, $5, n.correlation_id, n.event_type
+              FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY AS u(tenant_id, id, topic, payload, ord)
+              -- the row this turn has just written, in cache: the relay would otherwise look it up per event
+              LEFT JOIN notifications n ON n.id = u.id
+             ORDER BY u.ord
             """)
             .With(rows.Select(r => r.State.TenantId).ToArray())
             .With(rows.Select(r => r.State.Id).ToArray())

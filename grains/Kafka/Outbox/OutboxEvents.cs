@@ -7,7 +7,8 @@ namespace Notifly.Grains.Kafka.Outbox;
 
 /// <summary>
 /// The payloads turns write into <c>notification_outbox</c>: only what the turn knows. The relay
-/// completes them (event id, correlation id, event type) when it publishes.
+/// completes them when it publishes: the event id (the row's id), the correlation id and the event
+/// type (the row's columns, filled from the notification as the row is written).
 /// </summary>
 internal static class OutboxEvents
 {

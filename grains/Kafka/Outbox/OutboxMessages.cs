@@ -62,7 +62,7 @@ internal static class OutboxMessages
         return (JsonSerializer.SerializeToUtf8Bytes(complete, Json.Options), Math.Max(0, complete.Attempts - 1));
     }
 
-    // The writer stored what the turn knew; the row and its notification supply the rest above.
+    // The payload holds what the turn knew; the row's columns supply the rest above.
     private static T Deserialize<T>(OutboxRow row) =>
         JsonSerializer.Deserialize<T>(row.Payload, Json.Options) ?? throw new InvalidOperationException($"outbox row {row.Id} has an empty payload");
 

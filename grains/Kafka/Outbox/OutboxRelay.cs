@@ -10,8 +10,8 @@ namespace Notifly.Grains.Kafka.Outbox;
 
 /// <summary>
 /// Publishes <c>notification_outbox</c> to Kafka (docs/0005): claims a batch with
-/// <c>FOR UPDATE SKIP LOCKED</c>, produces it, and marks what the brokers acknowledged as sent in
-/// the same transaction. What failed stays unsent and is retried with backoff, so a broker outage
+/// <c>FOR UPDATE SKIP LOCKED</c>, produces it, and deletes what the brokers acknowledged (or, with
+/// a retention, marks it sent) in the same transaction. What failed stays unsent and is retried with backoff, so a broker outage
 /// only delays events. At least once: a crash between delivery and commit publishes again, and
 /// consumers dedupe on the event id.
 /// </summary>
@@ -106,23 +106,31 @@ public sealed partial class OutboxRelay(
         await using (var command = new NpgsqlCommand(
             """
             WITH claimed AS MATERIALIZED (
-                SELECT id FROM notification_outbox
+                SELECT id, tenant_id, notification_id, topic, event_payload, created_at, correlation_id, event_type
+                  FROM notification_outbox
                  WHERE sent_at IS NULL
                  ORDER BY id
                  LIMIT $1
                    FOR UPDATE SKIP LOCKED
+            ), held AS (
+                -- Unsent rows below the batch's last id that the claim skipped: another relay holds
+                -- them. A claimed row with an earlier one of the same notification among them would
+                -- be published before it, so it stays for a later cycle. One walk of the unsent
+                -- index over the claim's range, usually finding nothing, instead of a probe per row.
+                SELECT e.notification_id, min(e.id) AS first_id
+                  FROM notification_outbox e
+                 WHERE e.sent_at IS NULL AND e.id < (SELECT max(id) FROM claimed)
+                   AND e.id NOT IN (SELECT id FROM claimed)
+                 GROUP BY e.notification_id
             )
-            SELECT o.id, o.tenant_id, o.notification_id, o.topic, o.event_payload::text, o.created_at,
-                   n.correlation_id, n.event_type,
-                   -- An earlier unsent event of the same notification that this batch does not hold
-                   -- is held by another relay: publishing this one first would reorder them.
-                   EXISTS (SELECT 1 FROM notification_outbox e
-                            WHERE e.notification_id = o.notification_id AND e.sent_at IS NULL AND e.id < o.id
-                              AND e.id NOT IN (SELECT id FROM claimed)) AS held_back
+            SELECT c.id, c.tenant_id, c.notification_id, c.topic, c.event_payload::text, c.created_at,
+                   -- Rows written before migration 0015 lack these; only they look the notification up.
+                   coalesce(c.correlation_id, (SELECT n.correlation_id FROM notifications n WHERE n.id = c.notification_id)),
+                   coalesce(c.event_type, (SELECT n.event_type FROM notifications n WHERE n.id = c.notification_id)),
+                   coalesce(h.first_id < c.id, false) AS held_back
               FROM claimed c
-              JOIN notification_outbox o ON o.id = c.id
-              LEFT JOIN notifications n ON n.id = o.notification_id
-             ORDER BY o.id
+              LEFT JOIN held h ON h.notification_id = c.notification_id
+             ORDER BY c.id
             """, connection, transaction).With(_options.BatchSize))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
@@ -155,8 +163,12 @@ public sealed partial class OutboxRelay(
         {
             if (sent.Count > 0)
             {
-                batch.BatchCommands.Add(new NpgsqlBatchCommand("UPDATE notification_outbox SET sent_at = $2 WHERE id = ANY($1)")
-                    .With(sent.Select(r => r.Id).ToArray()).With(time.GetUtcNow()));
+                // Without retention a published row is deleted: a small WAL record, where marking it
+                // sent wrote a whole new version of the row (and its index entries) to delete later.
+                batch.BatchCommands.Add(_options.Retention == TimeSpan.Zero
+                    ? new NpgsqlBatchCommand("DELETE FROM notification_outbox WHERE id = ANY($1)").With(sent.Select(r => r.Id).ToArray())
+                    : new NpgsqlBatchCommand("UPDATE notification_outbox SET sent_at = $2 WHERE id = ANY($1)")
+                        .With(sent.Select(r => r.Id).ToArray()).With(time.GetUtcNow()));
             }
 
             if (failed.Count > 0)
@@ -268,7 +280,11 @@ public sealed partial class OutboxRelay(
         return _producer;
     }
 
-    /// <summary>Deletes sent rows past their retention, in chunks so no single statement runs long.</summary>
+    /// <summary>
+    /// Deletes sent rows past their retention, in chunks so no single statement runs long. Sent rows
+    /// exist only with a retention, or from relays before migration 0015; the partial index on them
+    /// makes the sweep free when there are none.
+    /// </summary>
     private async Task SweepIfDueAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -284,11 +300,11 @@ public sealed partial class OutboxRelay(
             int deleted;
             do
             {
-                // Old rows sit at the low end of the id order, so walking the primary key finds them first.
+                // Old rows sit at the low end of the id order, so walking the sent rows' index finds them first.
                 await using var command = new NpgsqlCommand(
                     """
                     DELETE FROM notification_outbox
-                     WHERE id IN (SELECT id FROM notification_outbox WHERE sent_at < $1 ORDER BY id LIMIT $2)
+                     WHERE id IN (SELECT id FROM notification_outbox WHERE sent_at IS NOT NULL AND sent_at < $1 ORDER BY id LIMIT $2)
                     """, connection).With(now - _options.Retention).With(SweepChunk);
                 deleted = await command.ExecuteNonQueryAsync(cancellationToken);
             }

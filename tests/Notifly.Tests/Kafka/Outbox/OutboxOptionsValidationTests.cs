@@ -18,7 +18,7 @@ public sealed class OutboxOptionsValidationTests
             BatchSize = 50,
             PollInterval = TimeSpan.FromMilliseconds(500),
             MessageTimeout = TimeSpan.FromSeconds(30),
-            Retention = TimeSpan.FromHours(1),
+            Retention = TimeSpan.Zero,
         });
     }
 

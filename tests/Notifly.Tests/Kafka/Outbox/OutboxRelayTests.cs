@@ -120,7 +120,7 @@ public sealed class OutboxRelayTests(KafkaNodeFixture fixture) : IClassFixture<K
             TimeSpan.FromSeconds(60), "ACCEPTED, PROCESSING and SENT for every notification once the brokers are back");
 
         AssertChainsInOrder(messages, ids);
-        await Eventually.MatchAsync(() => UnsentAsync(tenant.Id), unsent => unsent == 0, Wait, "every row marked sent");
+        await Eventually.MatchAsync(() => UnsentAsync(tenant.Id), unsent => unsent == 0, Wait, "every row published");
     }
 
     [Fact]
@@ -193,6 +193,77 @@ public sealed class OutboxRelayTests(KafkaNodeFixture fixture) : IClassFixture<K
             Wait, "a SENT event for every notification");
 
         AssertChainsInOrder(messages, ids);
+    }
+
+    [Fact]
+    public async Task Deletes_each_row_as_it_is_published()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        using var status = StatusTopic();
+
+        var accepted = await tenant.Http.SendOkAsync(Calls.Webhook(fixture.Webhooks.UrlFor($"/{tenant.Id}")));
+        await tenant.Http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent, Wait);
+        await status.WaitForAsync(m => m.Header(KafkaHeaders.RequestId) == accepted.RequestId.ToString(), m => m.Count >= 3, Wait, "three status events");
+
+        await Eventually.MatchAsync(() => ScalarAsync("SELECT count(*) FROM notification_outbox WHERE tenant_id = $1", tenant.Id),
+            rows => rows == 0, Wait, "no row left once published (no retention by default)");
+    }
+
+    [Fact]
+    public async Task Keeps_published_rows_marked_sent_for_the_retention()
+    {
+        // A database of its own: the fixture's node would relay (and delete) these rows too.
+        var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("outbox-retention");
+        var settings = new Dictionary<string, string?>(fixture.KafkaSettings()) { ["Kafka:Outbox:Retention"] = "01:00:00" };
+        await using var node = await NotiflyNode.StartAsync(connectionString, settings);
+        var tenant = await node.CreateTenantAsync();
+        using var status = StatusTopic();
+
+        var accepted = await tenant.Http.SendOkAsync(Calls.Webhook(fixture.Webhooks.UrlFor($"/{tenant.Id}")));
+        await tenant.Http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent, Wait);
+        await status.WaitForAsync(m => m.Header(KafkaHeaders.RequestId) == accepted.RequestId.ToString(), m => m.Count >= 3, Wait, "three status events");
+
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await Eventually.MatchAsync(async () =>
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT count(*) FILTER (WHERE sent_at IS NOT NULL), count(*) FROM notification_outbox WHERE notification_id = $1", connection)
+            {
+                Parameters = { new NpgsqlParameter { Value = accepted.RequestId } },
+            };
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            return (Sent: reader.GetInt64(0), All: reader.GetInt64(1));
+        }, rows => rows is { Sent: 3, All: 3 }, Wait, "the three rows kept, marked sent");
+    }
+
+    [Fact]
+    public async Task Completes_a_row_written_before_the_outbox_carried_correlation_and_event_type()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        using var status = StatusTopic();
+        var accepted = await tenant.Http.SendOkAsync(Calls.Webhook(fixture.Webhooks.UrlFor($"/{tenant.Id}")));
+        await tenant.Http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent, Wait);
+
+        // As a node before migration 0015 wrote it: no correlation id, no event type.
+        await ScalarAsync(
+            $"""
+            WITH written AS (
+                INSERT INTO notification_outbox (tenant_id, notification_id, topic, event_payload, created_at)
+                SELECT tenant_id, id, '{KafkaTopics.StatusName}',
+                       jsonb_build_object('notificationId', id, 'tenantId', tenant_id, 'status', 'SENT', 'previousStatus', 'SENT',
+                                          'occurredAt', now(), 'retryCount', 0), now()
+                  FROM notifications WHERE tenant_id = $1
+                RETURNING id)
+            SELECT count(*) FROM written
+            """, tenant.Id);
+
+        var messages = await status.WaitForAsync(
+            m => m.Header(KafkaHeaders.RequestId) == accepted.RequestId.ToString(), m => m.Count >= 4, Wait, "the old row published too");
+        var old = messages.MaxBy(m => StatusEvent(m).EventId)!;
+        StatusEvent(old).Should().Match<NotificationStatusEvent>(e => e.CorrelationId == accepted.CorrelationId && e.EventType == "user.signup");
+        old.Header(KafkaHeaders.CorrelationId).Should().Be(accepted.CorrelationId.ToString());
     }
 
     private async Task<long> FailedAttemptsAsync(Guid tenantId) =>
