@@ -37,7 +37,8 @@ public sealed class PgProbe(string connectionString, int postmasterId) : IDispos
                 """
                 SELECT queryid, calls, rows, total_exec_time, total_plan_time, shared_blks_hit, shared_blks_read,
                        shared_blks_dirtied, shared_blks_written, wal_records, wal_fpi, wal_bytes::bigint,
-                       left(regexp_replace(query, '\s+', ' ', 'g'), 160)
+                       left(regexp_replace(query, '\s+', ' ', 'g'), 160),
+                       jit_generation_time + jit_inlining_time + jit_optimization_time + jit_emission_time
                   FROM pg_stat_statements
                  WHERE queryid IS NOT NULL AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_current_wal_lsn%'
                 """, _connection))
@@ -48,7 +49,7 @@ public sealed class PgProbe(string connectionString, int postmasterId) : IDispos
                     var counters = new StatementCounters(
                         reader.GetString(12), reader.GetInt64(1), reader.GetInt64(2), reader.GetDouble(3), reader.GetDouble(4),
                         reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9),
-                        reader.GetInt64(10), reader.GetInt64(11));
+                        reader.GetInt64(10), reader.GetInt64(11), reader.GetDouble(13));
                     // One query id per (user, database, top level): the same text under two users adds up.
                     statements[reader.GetInt64(0)] = statements.TryGetValue(reader.GetInt64(0), out var other) ? other.Plus(counters) : counters;
                 }
@@ -117,7 +118,7 @@ public sealed class PgProbe(string connectionString, int postmasterId) : IDispos
 /// <summary>pg_stat_statements' counters of one statement.</summary>
 public sealed record StatementCounters(
     string Query, long Calls, long Rows, double ExecMilliseconds, double PlanMilliseconds, long BlocksHit, long BlocksRead,
-    long BlocksDirtied, long BlocksWritten, long WalRecords, long WalFullPageImages, long WalBytes)
+    long BlocksDirtied, long BlocksWritten, long WalRecords, long WalFullPageImages, long WalBytes, double JitMilliseconds)
 {
     public StatementCounters Plus(StatementCounters o) => this with
     {
@@ -125,6 +126,7 @@ public sealed record StatementCounters(
         PlanMilliseconds = PlanMilliseconds + o.PlanMilliseconds, BlocksHit = BlocksHit + o.BlocksHit, BlocksRead = BlocksRead + o.BlocksRead,
         BlocksDirtied = BlocksDirtied + o.BlocksDirtied, BlocksWritten = BlocksWritten + o.BlocksWritten, WalRecords = WalRecords + o.WalRecords,
         WalFullPageImages = WalFullPageImages + o.WalFullPageImages, WalBytes = WalBytes + o.WalBytes,
+        JitMilliseconds = JitMilliseconds + o.JitMilliseconds,
     };
 
     public StatementCounters Minus(StatementCounters? o) => o is null ? this : this with
@@ -133,6 +135,7 @@ public sealed record StatementCounters(
         PlanMilliseconds = PlanMilliseconds - o.PlanMilliseconds, BlocksHit = BlocksHit - o.BlocksHit, BlocksRead = BlocksRead - o.BlocksRead,
         BlocksDirtied = BlocksDirtied - o.BlocksDirtied, BlocksWritten = BlocksWritten - o.BlocksWritten, WalRecords = WalRecords - o.WalRecords,
         WalFullPageImages = WalFullPageImages - o.WalFullPageImages, WalBytes = WalBytes - o.WalBytes,
+        JitMilliseconds = JitMilliseconds - o.JitMilliseconds,
     };
 }
 
