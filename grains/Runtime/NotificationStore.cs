@@ -239,11 +239,14 @@ public sealed class NotificationStore(
         return turn;
     }
 
-    /// <summary>When the earliest reminder is due, so the dispatcher can sleep exactly that long.</summary>
+    /// <summary>
+    /// When the earliest reminder is due, so the dispatcher can sleep exactly that long. Through a
+    /// function (migration 0016): a prepared plan made while the queue was empty would scan all of it.
+    /// </summary>
     public async Task<DateTimeOffset?> NextDueAtAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT min(due_at) FROM reminders WHERE kind = 'notification'", connection);
+        await using var command = new NpgsqlCommand("SELECT notifly_next_due_at()", connection);
         var value = await command.ExecuteScalarAsync(cancellationToken);
         return value is DateTime at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
     }
