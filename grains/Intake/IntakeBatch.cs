@@ -67,14 +67,13 @@ public sealed class IntakeBatch(
 
     // Built in SQL rather than serialised per row: this runs for every accepted request. The keys
     // are NotificationStatusEvent's; the first event has no previous status and no deliveries. The
-    // correlation id and event type ride in columns of their own, so the relay need not look up the
-    // notification to complete the message (docs/0005).
+    // ids, correlation id and event type are the row's columns, which the relay puts in the message,
+    // so the payload does not repeat them and the relay need not look the notification up (docs/0005).
     private const string OutboxSql =
         $"""
         , outbox AS (
             INSERT INTO notification_outbox (tenant_id, notification_id, topic, event_payload, created_at, correlation_id, event_type)
-            SELECT tenant_id, id, '{KafkaTopics.StatusName}',
-                   jsonb_build_object('notificationId', id, 'tenantId', tenant_id, 'status', status, 'occurredAt', $18, 'retryCount', 0),
+            SELECT tenant_id, id, '{KafkaTopics.StatusName}', jsonb_build_object('status', status, 'occurredAt', $18, 'retryCount', 0),
                    $18, correlation_id, event_type
               FROM inserted
         )
