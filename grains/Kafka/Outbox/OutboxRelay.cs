@@ -11,9 +11,9 @@ namespace Notifly.Grains.Kafka.Outbox;
 /// <summary>
 /// Publishes <c>notification_outbox</c> to Kafka (docs/0005): claims a batch with
 /// <c>FOR UPDATE SKIP LOCKED</c>, produces it, and deletes what the brokers acknowledged (or, with
-/// a retention, marks it sent) in the same transaction. What failed stays unsent and is retried with backoff, so a broker outage
-/// only delays events. At least once: a crash between delivery and commit publishes again, and
-/// consumers dedupe on the event id.
+/// a retention, marks it sent) in the same transaction. What failed stays unsent and is retried
+/// with backoff, so a broker outage only delays events. At least once: a crash between delivery
+/// and commit publishes again, and consumers dedupe on the event id.
 /// </summary>
 public sealed partial class OutboxRelay(
     Database database,
