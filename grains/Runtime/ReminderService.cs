@@ -9,19 +9,18 @@ using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Channels.Push;
 using Notifly.Grains.Observability;
-using Notifly.Grains.Providers;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Grains.Runtime;
 
 /// <summary>
 /// The silo's dispatcher: claims due reminders, runs the attempts they start through the
-/// channel senders between turns (never inside a transaction), and records the outcomes in
+/// channels' sender grains between turns (never inside a transaction), and records the outcomes in
 /// batched result turns.
 /// </summary>
 public sealed partial class ReminderService(
     NotificationStore store,
-    ProviderRouter providers,
+    IGrainFactory grains,
     WakeUpSignal wakeUp,
     DeadPushTokens deadPushTokens,
     IOptions<DispatchOptions> options,
@@ -158,7 +157,10 @@ public sealed partial class ReminderService(
             AttemptOutcome outcome;
             try
             {
-                outcome = await providers.SendAsync(work, _abandon.Token);
+                // Through the channel's stateless-worker grain on this silo; the WaitAsync lets a
+                // stopping node walk away at once, however the grain call takes the cancellation.
+                var result = await grains.ChannelSender(work.Channel).SendAsync(work.ToRequest(), _abandon.Token).WaitAsync(_abandon.Token);
+                outcome = result.ToOutcome();
             }
             catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
             {
