@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Notifly.Grains.Runtime;
 using Orleans.Configuration;
 
 namespace Notifly.Silo.Hosting;
@@ -10,26 +11,53 @@ namespace Notifly.Silo.Hosting;
 public static class OrleansHostingExtensions
 {
     /// <summary>
-    /// Hosts this node's Orleans silo on loopback with development clustering (docs/0019). Call it
-    /// before the dispatcher is registered: the host stops services in reverse order, so the
-    /// dispatcher drains its attempts through the grains before the silo goes away.
+    /// Hosts this node's Orleans silo (docs/0020). Call it before the dispatcher is registered: the
+    /// host stops services in reverse order, so the dispatcher drains its attempts through the
+    /// grains before the silo goes away.
     /// </summary>
     public static IHostApplicationBuilder AddNotiflyOrleans(this IHostApplicationBuilder builder)
     {
+        var section = builder.Configuration.GetSection(OrleansHostOptions.Section);
+        var options = section.Get<OrleansHostOptions>() ?? new OrleansHostOptions();
         builder.Services.AddOptions<OrleansHostOptions>().BindConfiguration(OrleansHostOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<EndpointOptions>().Configure<IOptions<OrleansHostOptions>>((endpoint, options) =>
+        builder.Services.AddOptions<EndpointOptions>().Configure<IOptions<OrleansHostOptions>>((endpoint, bound) =>
         {
-            endpoint.AdvertisedIPAddress = IPAddress.Loopback;
-            endpoint.SiloPort = options.Value.SiloPort;
-            endpoint.GatewayPort = options.Value.GatewayPort;
+            var advertised = IPAddress.TryParse(bound.Value.AdvertisedAddress, out var ip) ? ip : IPAddress.Loopback;
+            endpoint.AdvertisedIPAddress = advertised;
+            endpoint.SiloPort = bound.Value.SiloPort;
+            endpoint.GatewayPort = bound.Value.GatewayPort;
+            if (!IPAddress.IsLoopback(advertised))
+            {
+                // A pod is reached at its own IP; listen on every interface of the pod.
+                endpoint.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, bound.Value.SiloPort);
+                endpoint.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, bound.Value.GatewayPort);
+            }
         });
-        builder.Services.AddOptions<ClusterOptions>().Configure<IOptions<OrleansHostOptions>>((cluster, options) =>
+        builder.Services.AddOptions<ClusterOptions>().Configure<IOptions<OrleansHostOptions>>((cluster, bound) =>
         {
-            cluster.ClusterId = options.Value.ClusterId;
-            cluster.ServiceId = options.Value.ServiceId;
+            cluster.ClusterId = bound.Value.ClusterId;
+            cluster.ServiceId = bound.Value.ServiceId;
         });
-        builder.UseOrleans(silo => silo.UseDevelopmentClustering(primarySiloEndpoint: null));
+
+        // Failure detection (how soon a killed silo is declared dead) is Orleans' own
+        // ClusterMembershipOptions, settable under Notifly:Orleans:Membership.
+        builder.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration($"{OrleansHostOptions.Section}:Membership");
+
+        builder.UseOrleans(silo =>
+        {
+            if (options.Clustering == OrleansClustering.Redis && !string.IsNullOrWhiteSpace(options.Redis))
+            {
+                silo.UseRedisClustering(options.Redis);
+            }
+            else
+            {
+                silo.UseDevelopmentClustering(primarySiloEndpoint: null);
+            }
+        });
+
+        builder.Services.AddSingleton(sp => new LeaseOwner(sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()));
+        builder.Services.AddHostedService<DeadSiloLeases>();
         return builder;
     }
 }
