@@ -41,6 +41,11 @@ if ! "$ldconfig_bin" -p 2>/dev/null | grep 'librdkafka\.so\.1' >/dev/null; then
   missing+=(librdkafka1)
 fi
 
+# The cluster tests keep Orleans membership in a real Redis server.
+if [[ $mode == test ]] && ! command -v redis-server >/dev/null; then
+  missing+=(redis-server)
+fi
+
 # The email tests talk to a real SMTP server (aiosmtpd).
 if [[ $mode == test ]] && ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
   missing+=(python3-aiosmtpd)
