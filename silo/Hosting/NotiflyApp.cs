@@ -27,6 +27,11 @@ public static class NotiflyApp
 
         var app = builder.Build();
         app.MapNotiflyApi();
+        if (role is NotiflyRole.All or NotiflyRole.Worker)
+        {
+            app.MapNotiflyOrleansDashboard();
+        }
+
         return app;
     }
 }

@@ -1,10 +1,13 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Notifly.Grains.Runtime;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace Notifly.Silo.Hosting;
 
@@ -19,6 +22,7 @@ public static class OrleansHostingExtensions
     {
         var section = builder.Configuration.GetSection(OrleansHostOptions.Section);
         var options = section.Get<OrleansHostOptions>() ?? new OrleansHostOptions();
+        var dashboard = builder.Configuration.GetSection(OrleansDashboardOptions.Section).Get<OrleansDashboardOptions>() ?? new OrleansDashboardOptions();
         builder.Services.AddOptions<OrleansHostOptions>().BindConfiguration(OrleansHostOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<EndpointOptions>().Configure<IOptions<OrleansHostOptions>>((endpoint, bound) =>
@@ -54,10 +58,34 @@ public static class OrleansHostingExtensions
             {
                 silo.UseDevelopmentClustering(primarySiloEndpoint: null);
             }
+
+            if (dashboard.Enabled)
+            {
+                // The live log stream would show every tenant's log lines: operators read logs elsewhere.
+                silo.AddDashboard(o => o.HideTrace = true);
+            }
         });
+        builder.Services.AddOptions<OrleansDashboardOptions>().BindConfiguration(OrleansDashboardOptions.Section);
 
         builder.Services.AddSingleton(sp => new LeaseOwner(sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()));
         builder.Services.AddHostedService<DeadSiloLeases>();
         return builder;
     }
+
+    /// <summary>Maps the Orleans Dashboard when it is enabled, for loopback clients only.</summary>
+    public static WebApplication MapNotiflyOrleansDashboard(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<OrleansDashboardOptions>>().Value;
+        if (options.Enabled)
+        {
+            app.MapOrleansDashboard(routePrefix: options.Path).AddEndpointFilter(async (context, next) =>
+                IsLocal(context.HttpContext) ? await next(context) : Results.NotFound());
+        }
+
+        return app;
+    }
+
+    /// <summary>A client on this machine (or a <c>kubectl port-forward</c> into the pod).</summary>
+    public static bool IsLocal(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote);
 }
