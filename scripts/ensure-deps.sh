@@ -34,13 +34,6 @@ if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then
   missing+=(postgresql)
 fi
 
-# Confluent.Kafka loads the system librdkafka. grep without -q reads all of ldconfig's output,
-# so ldconfig never dies of SIGPIPE and trips pipefail.
-ldconfig_bin=$(command -v ldconfig || echo /sbin/ldconfig)
-if ! "$ldconfig_bin" -p 2>/dev/null | grep 'librdkafka\.so\.1' >/dev/null; then
-  missing+=(librdkafka1)
-fi
-
 # The email tests talk to a real SMTP server (aiosmtpd).
 if [[ $mode == test ]] && ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
   missing+=(python3-aiosmtpd)
