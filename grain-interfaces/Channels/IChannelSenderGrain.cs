@@ -9,8 +9,8 @@ namespace Notifly.GrainInterfaces.Channels;
 public interface IChannelSenderGrain : IGrainWithStringKey
 {
     // The router bounds each provider call with its own timeout (up to 5 minutes each, one after
-    // another on failover) and the dispatcher abandons the call through the token when it stops;
+    // another on failover), and a stopping node abandons what is left (AttemptAbandonment);
     // Orleans' 30 s default would fire first and turn a slow success into a duplicate delivery.
     [ResponseTimeout("01:00:00")]
-    Task<ChannelSendResult> SendAsync(ChannelSendRequest request, CancellationToken cancellationToken);
+    Task<ChannelSendResult> SendAsync(ChannelSendRequest request);
 }

@@ -1,6 +1,7 @@
 using Notifly.GrainInterfaces.Channels;
 using Orleans.Concurrency;
 using Notifly.Grains.Providers;
+using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Grains.Channels;
@@ -13,9 +14,9 @@ namespace Notifly.Grains.Channels;
 /// </summary>
 [StatelessWorker]
 [Reentrant]
-public sealed class ChannelSenderGrain(ProviderRouter router) : Grain, IChannelSenderGrain
+public sealed class ChannelSenderGrain(ProviderRouter router, AttemptAbandonment abandonment) : Grain, IChannelSenderGrain
 {
-    public async Task<ChannelSendResult> SendAsync(ChannelSendRequest request, CancellationToken cancellationToken)
+    public async Task<ChannelSendResult> SendAsync(ChannelSendRequest request)
     {
         var key = this.GetPrimaryKeyString();
         if (!string.Equals(request.Channel.Name(), key, StringComparison.Ordinal))
@@ -23,7 +24,7 @@ public sealed class ChannelSenderGrain(ProviderRouter router) : Grain, IChannelS
             throw new ArgumentException($"a {request.Channel.Name()} delivery was sent to the {key} sender", nameof(request));
         }
 
-        var outcome = await router.SendAsync(request.ToWork(), cancellationToken);
+        var outcome = await router.SendAsync(request.ToWork(), abandonment.Token);
         return outcome.ToResult();
     }
 }

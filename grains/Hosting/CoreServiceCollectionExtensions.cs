@@ -47,6 +47,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<OutboxSignal>();
 
         services.AddSingleton<WakeUpSignal>();
+        services.AddSingleton<AttemptAbandonment>();
         services.AddSingleton<NotificationStore>();
         services.AddSingleton<IntakeBatch>();
         services.AddSingleton<IntakeWriter>();

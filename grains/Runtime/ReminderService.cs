@@ -24,6 +24,7 @@ public sealed partial class ReminderService(
     WakeUpSignal wakeUp,
     DeadPushTokens deadPushTokens,
     LeaseOwner owner,
+    AttemptAbandonment abandonment,
     IOptions<DispatchOptions> options,
     TimeProvider time,
     ILogger<ReminderService> logger) : BackgroundService
@@ -32,7 +33,6 @@ public sealed partial class ReminderService(
     private static readonly TimeSpan BulkFullWait = TimeSpan.FromMilliseconds(50);
     private readonly DispatchOptions _options = options.Value;
     private readonly System.Threading.Channels.Channel<AttemptResult> _results = System.Threading.Channels.Channel.CreateUnbounded<AttemptResult>();
-    private readonly CancellationTokenSource _abandon = new();
     private readonly SemaphoreSlim _slots = new(options.Value.MaxInFlight, options.Value.MaxInFlight);
     private int _inFlight;
     private int _bulkInFlight;
@@ -51,7 +51,7 @@ public sealed partial class ReminderService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var writer = Task.Run(() => WriteResultsAsync(_abandon.Token), CancellationToken.None);
+        var writer = Task.Run(() => WriteResultsAsync(abandonment.Token), CancellationToken.None);
         try
         {
             await ClaimLoopAsync(stoppingToken);
@@ -68,7 +68,7 @@ public sealed partial class ReminderService(
             await Task.Delay(20, CancellationToken.None);
         }
 
-        await _abandon.CancelAsync();
+        await abandonment.AbandonAsync();
         _results.Writer.TryComplete();
         await writer;
     }
@@ -160,10 +160,10 @@ public sealed partial class ReminderService(
             {
                 // Through the channel's stateless-worker grain on this silo; the WaitAsync lets a
                 // stopping node walk away at once, however the grain call takes the cancellation.
-                var result = await grains.ChannelSender(work.Channel).SendAsync(work.ToRequest(), _abandon.Token).WaitAsync(_abandon.Token);
+                var result = await grains.ChannelSender(work.Channel).SendAsync(work.ToRequest()).WaitAsync(abandonment.Token);
                 outcome = result.ToOutcome();
             }
-            catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+            catch (OperationCanceledException) when (abandonment.IsAbandoned)
             {
                 return; // node stopping: the lease expires and another attempt runs
             }
@@ -176,7 +176,7 @@ public sealed partial class ReminderService(
 
             if (DeadPushTokens.IsDead(work, outcome))
             {
-                await deadPushTokens.ForgetAsync(work, outcome, _abandon.Token);
+                await deadPushTokens.ForgetAsync(work, outcome, abandonment.Token);
             }
 
             var elapsed = time.GetElapsedTime(started);
@@ -214,7 +214,6 @@ public sealed partial class ReminderService(
     public override void Dispose()
     {
         NotiflyMetrics.UntrackInFlight(this);
-        _abandon.Dispose();
         _slots.Dispose();
         base.Dispose();
     }

@@ -55,7 +55,7 @@ public sealed class ChannelSenderGrainTests : IAsyncLifetime
     {
         var work = SendWorks.Create(Channel.Webhook, new Recipient(WebhookUrl: _receiver.Url));
 
-        var result = await Sender().SendAsync(work.ToRequest(), CancellationToken.None);
+        var result = await Sender().SendAsync(work.ToRequest());
 
         result.Outcome.Should().Be(ChannelSendOutcome.Success);
         result.ErrorCode.Should().BeNull();
@@ -70,7 +70,7 @@ public sealed class ChannelSenderGrainTests : IAsyncLifetime
         _receiver.EnqueueResponse(503, retryAfter: TimeSpan.FromSeconds(7));
         var work = SendWorks.Create(Channel.Webhook, new Recipient(WebhookUrl: _receiver.Url));
 
-        var result = await Sender().SendAsync(work.ToRequest(), CancellationToken.None);
+        var result = await Sender().SendAsync(work.ToRequest());
 
         result.Outcome.Should().Be(ChannelSendOutcome.Transient);
         result.ProviderStatus.Should().Be(503);
@@ -83,7 +83,7 @@ public sealed class ChannelSenderGrainTests : IAsyncLifetime
     {
         var work = SendWorks.Create(Channel.Webhook, new Recipient(WebhookUrl: _receiver.Url));
 
-        var send = () => _cluster.Client.GetGrain<IChannelSenderGrain>("EMAIL").SendAsync(work.ToRequest(), CancellationToken.None);
+        var send = () => _cluster.Client.GetGrain<IChannelSenderGrain>("EMAIL").SendAsync(work.ToRequest());
 
         await send.Should().ThrowAsync<ArgumentException>();
         _receiver.Requests.Should().BeEmpty();
