@@ -158,8 +158,9 @@ public sealed partial class ReminderService(
             AttemptOutcome outcome;
             try
             {
-                // Through the channel's stateless-worker grain on this silo; the WaitAsync lets a
-                // stopping node walk away at once, however the grain call takes the cancellation.
+                // Through the channel's stateless-worker grain on this silo. The grain stops its
+                // provider call on the same abandonment; the WaitAsync lets this loop walk away at
+                // once even if the call does not end promptly.
                 var result = await grains.ChannelSender(work.Channel).SendAsync(work.ToRequest()).WaitAsync(abandonment.Token);
                 outcome = result.ToOutcome();
             }
