@@ -47,7 +47,6 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<OutboxSignal>();
 
         services.AddSingleton<WakeUpSignal>();
-        services.AddSingleton<AttemptAbandonment>();
         services.AddSingleton<NotificationStore>();
         services.AddSingleton<IntakeBatch>();
         services.AddSingleton<IntakeWriter>();

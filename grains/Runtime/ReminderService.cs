@@ -9,22 +9,22 @@ using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Channels.Push;
 using Notifly.Grains.Observability;
+using Notifly.Grains.Providers;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Grains.Runtime;
 
 /// <summary>
 /// The silo's dispatcher: claims due reminders, runs the attempts they start through the
-/// channels' sender grains between turns (never inside a transaction), and records the outcomes in
+/// channel senders between turns (never inside a transaction), and records the outcomes in
 /// batched result turns.
 /// </summary>
 public sealed partial class ReminderService(
     NotificationStore store,
-    IGrainFactory grains,
+    ProviderRouter providers,
     WakeUpSignal wakeUp,
     DeadPushTokens deadPushTokens,
     LeaseOwner owner,
-    AttemptAbandonment abandonment,
     IOptions<DispatchOptions> options,
     TimeProvider time,
     ILogger<ReminderService> logger) : BackgroundService
@@ -33,6 +33,7 @@ public sealed partial class ReminderService(
     private static readonly TimeSpan BulkFullWait = TimeSpan.FromMilliseconds(50);
     private readonly DispatchOptions _options = options.Value;
     private readonly System.Threading.Channels.Channel<AttemptResult> _results = System.Threading.Channels.Channel.CreateUnbounded<AttemptResult>();
+    private readonly CancellationTokenSource _abandon = new();
     private readonly SemaphoreSlim _slots = new(options.Value.MaxInFlight, options.Value.MaxInFlight);
     private int _inFlight;
     private int _bulkInFlight;
@@ -51,7 +52,7 @@ public sealed partial class ReminderService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var writer = Task.Run(() => WriteResultsAsync(abandonment.Token), CancellationToken.None);
+        var writer = Task.Run(() => WriteResultsAsync(_abandon.Token), CancellationToken.None);
         try
         {
             await ClaimLoopAsync(stoppingToken);
@@ -68,7 +69,7 @@ public sealed partial class ReminderService(
             await Task.Delay(20, CancellationToken.None);
         }
 
-        await abandonment.AbandonAsync();
+        await _abandon.CancelAsync();
         _results.Writer.TryComplete();
         await writer;
     }
@@ -158,13 +159,9 @@ public sealed partial class ReminderService(
             AttemptOutcome outcome;
             try
             {
-                // Through the channel's stateless-worker grain on this silo. The grain stops its
-                // provider call on the same abandonment; the WaitAsync lets this loop walk away at
-                // once even if the call does not end promptly.
-                var result = await grains.ChannelSender(work.Channel).SendAsync(work.ToRequest()).WaitAsync(abandonment.Token);
-                outcome = result.ToOutcome();
+                outcome = await providers.SendAsync(work, _abandon.Token);
             }
-            catch (OperationCanceledException) when (abandonment.IsAbandoned)
+            catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
             {
                 return; // node stopping: the lease expires and another attempt runs
             }
@@ -177,7 +174,7 @@ public sealed partial class ReminderService(
 
             if (DeadPushTokens.IsDead(work, outcome))
             {
-                await deadPushTokens.ForgetAsync(work, outcome, abandonment.Token);
+                await deadPushTokens.ForgetAsync(work, outcome, _abandon.Token);
             }
 
             var elapsed = time.GetElapsedTime(started);
@@ -215,6 +212,7 @@ public sealed partial class ReminderService(
     public override void Dispose()
     {
         NotiflyMetrics.UntrackInFlight(this);
+        _abandon.Dispose();
         _slots.Dispose();
         base.Dispose();
     }

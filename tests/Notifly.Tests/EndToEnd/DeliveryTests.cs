@@ -46,10 +46,6 @@ public class DeliveryTests(NodeFixture fixture) : IClassFixture<NodeFixture>
 
         var mail = (await fixture.Smtp.WaitForMessagesAsync(1, Wait, m => m.To?.Contains(email, StringComparison.Ordinal) == true)).Single();
         mail.Subject.Should().Be("Welcome");
-
-        // Both deliveries went through the channels' sender grains on the node's silo.
-        fixture.GrainCalls.SawSend("WEBHOOK", accepted.RequestId).Should().BeTrue();
-        fixture.GrainCalls.SawSend("EMAIL", accepted.RequestId).Should().BeTrue();
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Notifly.Tests.Support;
 
 /// <summary>One database and one running node per test class; tests isolate by creating their own tenant.</summary>
@@ -11,9 +9,6 @@ public sealed class NodeFixture : IAsyncLifetime
 
     public SmtpSink Smtp { get; private set; } = null!;
 
-    /// <summary>Channel sender calls seen by the node's silo.</summary>
-    public GrainCallRecorder GrainCalls { get; } = new();
-
     public async Task InitializeAsync()
     {
         var postgres = await PostgresServer.GetAsync();
@@ -23,7 +18,7 @@ public sealed class NodeFixture : IAsyncLifetime
         {
             ["Notifly:Channels:Smtp:Host"] = Smtp.Host,
             ["Notifly:Channels:Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }, services: s => s.AddSingleton<IIncomingGrainCallFilter>(GrainCalls));
+        });
     }
 
     public async Task DisposeAsync()
