@@ -4,6 +4,7 @@ using Notifly.GrainInterfaces.Serialization;
 namespace Notifly.GrainInterfaces.Notifications;
 
 [JsonConverter(typeof(NameOnlyEnumConverter<Channel>))]
+[GenerateSerializer]
 public enum Channel
 {
     [JsonStringEnumMemberName("EMAIL")] Email,

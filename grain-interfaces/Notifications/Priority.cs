@@ -5,6 +5,7 @@ namespace Notifly.GrainInterfaces.Notifications;
 
 /// <summary>Seeds 003/004: lower value is claimed first.</summary>
 [JsonConverter(typeof(NameOnlyEnumConverter<Priority>))]
+[GenerateSerializer]
 public enum Priority
 {
     [JsonStringEnumMemberName("instant")] Instant = 0,

@@ -12,7 +12,6 @@ public sealed class KafkaClients
     {
         _options = options.Value;
         Topics = new KafkaTopics(_options.TopicPrefix);
-        Librdkafka.EnsureLoaded();
     }
 
     public bool Enabled => _options.Enabled;

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -11,6 +12,17 @@ namespace Notifly.Grains.Kafka;
 /// </summary>
 public sealed partial class MockKafkaCluster : IDisposable
 {
+    // The native library comes from librdkafka.redist, found through the app's deps.json
+    // (runtimes/linux-x64/native/). For glibc Linux it ships two builds: librdkafka.so, linked
+    // against Cyrus SASL's libsasl2.so.3 (for GSSAPI), which Debian does not have, and
+    // centos8-librdkafka.so, which needs only libc. Confluent.Kafka imports "librdkafka" and
+    // falls back to the centos8 build when that does not load; Resolve tries the same names in
+    // the same order, so the mock and the clients share one loaded copy of the same library.
+    private const string LibraryName = "librdkafka";
+    private static readonly string[] LibraryFiles = [LibraryName, "centos8-librdkafka.so"];
+
+    static MockKafkaCluster() => NativeLibrary.SetDllImportResolver(typeof(MockKafkaCluster).Assembly, Resolve);
+
     private readonly IntPtr _handle;
     private IntPtr _cluster;
 
@@ -55,7 +67,11 @@ public sealed partial class MockKafkaCluster : IDisposable
         return new MockKafkaCluster(handle, cluster, brokers);
     }
 
-    /// <summary>Creates a topic. The mock's admin CreateTopics does not answer in 2.0.2.</summary>
+    /// <summary>
+    /// Creates a topic with this many partitions. Admin CreateTopics against the mock times out
+    /// in librdkafka 2.16 ("waiting for controller"), and a topic it auto-creates on first use
+    /// always gets 4 partitions.
+    /// </summary>
     public void CreateTopic(string topic, int partitions, int replicationFactor = 1) =>
         Check(rd_kafka_mock_topic_create(Cluster, topic, partitions, Math.Min(replicationFactor, Brokers)), $"create topic {topic}");
 
@@ -107,39 +123,57 @@ public sealed partial class MockKafkaCluster : IDisposable
         }
     }
 
-    [LibraryImport(Librdkafka.LibraryName)]
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        if (name != LibraryName)
+        {
+            return IntPtr.Zero;
+        }
+
+        foreach (var file in LibraryFiles)
+        {
+            if (NativeLibrary.TryLoad(file, assembly, searchPath, out var handle))
+            {
+                return handle;
+            }
+        }
+
+        return IntPtr.Zero;
+    }
+
+    [LibraryImport(LibraryName)]
     private static partial IntPtr rd_kafka_conf_new();
 
-    [LibraryImport(Librdkafka.LibraryName, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int rd_kafka_conf_set(IntPtr conf, string name, string value, [Out] byte[] errstr, nuint errstrSize);
 
-    [LibraryImport(Librdkafka.LibraryName)]
+    [LibraryImport(LibraryName)]
     private static partial IntPtr rd_kafka_new(int type, IntPtr conf, [Out] byte[] errstr, nuint errstrSize);
 
-    [LibraryImport(Librdkafka.LibraryName)]
+    [LibraryImport(LibraryName)]
     private static partial void rd_kafka_destroy(IntPtr rk);
 
-    [LibraryImport(Librdkafka.LibraryName)]
+    [LibraryImport(LibraryName)]
     private static partial IntPtr rd_kafka_err2str(int err);
 
-    [LibraryImport(Librdkafka.LibraryName)]
+    [LibraryImport(LibraryName)]
     private static partial IntPtr rd_kafka_mock_cluster_new(IntPtr rk, int brokerCount);
 
-    [LibraryImport(Librdkafka.LibraryName)]
+    [LibraryImport(LibraryName)]
     private static partial void rd_kafka_mock_cluster_destroy(IntPtr cluster);
 
-    [LibraryImport(Librdkafka.LibraryName)]
+    [LibraryImport(LibraryName)]
     private static partial IntPtr rd_kafka_mock_cluster_bootstraps(IntPtr cluster);
 
-    [LibraryImport(Librdkafka.LibraryName, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int rd_kafka_mock_topic_create(IntPtr cluster, string topic, int partitions, int replicationFactor);
 
-    [LibraryImport(Librdkafka.LibraryName)]
+    [LibraryImport(LibraryName)]
     private static partial int rd_kafka_mock_broker_set_down(IntPtr cluster, int brokerId);
 
-    [LibraryImport(Librdkafka.LibraryName)]
+    [LibraryImport(LibraryName)]
     private static partial int rd_kafka_mock_broker_set_up(IntPtr cluster, int brokerId);
 
-    [LibraryImport(Librdkafka.LibraryName)]
+    [LibraryImport(LibraryName)]
     private static partial void rd_kafka_mock_push_request_errors_array(IntPtr cluster, short apiKey, nuint count, int[] errors);
 }

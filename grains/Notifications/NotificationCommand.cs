@@ -20,6 +20,13 @@ public abstract record NotificationCommand
     public sealed record Cancel : NotificationCommand;
 
     /// <summary>
+    /// The silo running this grain's attempts (<paramref name="Owner"/>) was declared dead by the
+    /// cluster: its leases come due now instead of at their expiry, so the next reminder counts
+    /// the attempts as abandoned and runs them again elsewhere.
+    /// </summary>
+    public sealed record ReleaseLease(string Owner) : NotificationCommand;
+
+    /// <summary>
     /// The provider's final word on the message it accepted as <paramref name="ProviderMessageId"/>
     /// for <paramref name="Channel"/> (docs/0014).
     /// </summary>

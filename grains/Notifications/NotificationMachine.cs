@@ -22,6 +22,7 @@ public static class NotificationMachine
             NotificationCommand.Fire fire => Fire(turn, fire, policy),
             NotificationCommand.RecordResult result => Record(turn, result, policy),
             NotificationCommand.Cancel => Cancel(turn),
+            NotificationCommand.ReleaseLease release => ReleaseLease(turn, release),
             NotificationCommand.RetryDeadLetter retry => RetryDeadLetter(turn, retry),
             NotificationCommand.Receipt receipt => Receipt(turn, receipt),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command, "unknown command"),
@@ -53,6 +54,23 @@ public static class NotificationMachine
             }
 
             Start(turn, turn.Get(d.Channel), fire.Lease);
+        }
+
+        return null;
+    }
+
+    private static string? ReleaseLease(Turn turn, NotificationCommand.ReleaseLease release)
+    {
+        var held = turn.Deliveries.Where(d => d.Status == DeliveryStatus.Processing && d.DueAt > turn.Now).ToArray();
+        if (held.Length == 0)
+        {
+            return "NOT_IN_FLIGHT";
+        }
+
+        foreach (var d in held)
+        {
+            turn.Set(d with { DueAt = turn.Now });
+            turn.Event("LEASE_RELEASED", ("channel", d.Channel), ("attempt", d.Attempts), ("owner", release.Owner));
         }
 
         return null;

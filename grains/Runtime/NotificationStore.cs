@@ -39,8 +39,10 @@ public sealed class NotificationStore(
     /// when there are few queues (an even split of <paramref name="max"/>).
     /// </param>
     /// <param name="inFlight">Attempts this node is running per tenant: the least-served tenant goes first.</param>
+    /// <param name="owner">The silo that will run the attempts: their reminders name it until the results land.</param>
     public async Task<IReadOnlyList<SendWork>> ClaimAndFireAsync(
-        int max, int maxBulk, int fairShare, IReadOnlyDictionary<Guid, int> inFlight, TimeSpan lease, CancellationToken cancellationToken)
+        int max, int maxBulk, int fairShare, IReadOnlyDictionary<Guid, int> inFlight, TimeSpan lease, string owner,
+        CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -159,7 +161,7 @@ public sealed class NotificationStore(
         var fire = new NotificationCommand.Fire(lease);
         var turns = rows.Select(r => (r.State, NotificationMachine.Apply(r.State, fire, now, policy))).ToArray();
         var webhooks = await TurnWriter.WriteAsync(connection, transaction, turns, rows.Select(r => r.Priority).ToArray(), now, _outbox,
-            webhookPresence.MayHaveEndpoints, cancellationToken);
+            webhookPresence.MayHaveEndpoints, owner, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         WakeRelay(webhooks);
 
@@ -179,7 +181,8 @@ public sealed class NotificationStore(
     }
 
     /// <summary>Records finished attempts: one result turn per attempt, all in one transaction.</summary>
-    public async Task RecordResultsAsync(IReadOnlyList<AttemptResult> results, CancellationToken cancellationToken)
+    /// <param name="owner">The silo that ran them, and runs any attempt still in flight for their grains.</param>
+    public async Task RecordResultsAsync(IReadOnlyList<AttemptResult> results, string owner, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -210,7 +213,7 @@ public sealed class NotificationStore(
 
         var ids = current.Keys.ToArray();
         var webhooks = await TurnWriter.WriteAsync(connection, transaction, ids.Select(id => (before[id], current[id])).ToArray(),
-            ids.Select(id => states[id].Priority).ToArray(), now, _outbox, webhookPresence.MayHaveEndpoints, cancellationToken);
+            ids.Select(id => states[id].Priority).ToArray(), now, _outbox, webhookPresence.MayHaveEndpoints, owner, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         WakeRelay(webhooks);
     }
@@ -233,15 +236,65 @@ public sealed class NotificationStore(
         {
             // The caller commits; this node's relay and status-webhook dispatcher find the rows at their next poll.
             await TurnWriter.WriteAsync(scope.Connection, scope.Transaction, [(row.State, turn)], [row.Priority], now, _outbox,
-                webhookPresence.MayHaveEndpoints, cancellationToken);
+                webhookPresence.MayHaveEndpoints, leaseOwner: null, cancellationToken);
         }
 
         return turn;
     }
 
     /// <summary>
+    /// Brings every attempt lease held by <paramref name="owner"/> due now, through a
+    /// <see cref="NotificationCommand.ReleaseLease"/> turn per grain: the cluster declared that silo
+    /// dead, so its attempts will not report back, and waiting for the leases to expire would hold
+    /// its notifications for up to <see cref="DispatchOptions.Lease"/>. Idempotent: a grain already
+    /// released, or whose attempt finished meanwhile, is left as it is. Returns the grains released.
+    /// </summary>
+    public async Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        Guid[] held;
+        await using (var command = new NpgsqlCommand(
+            "SELECT grain_id FROM reminders WHERE kind = 'notification' AND owner = $1", connection, transaction).With(owner))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            var ids = new List<Guid>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ids.Add(reader.GetGuid(0));
+            }
+
+            held = [.. ids];
+        }
+
+        if (held.Length == 0)
+        {
+            return 0;
+        }
+
+        var states = await LockAsync(connection, transaction, held, cancellationToken);
+        var release = new NotificationCommand.ReleaseLease(owner);
+        var turns = states.Values
+            .Select(row => (row.State, Turn: NotificationMachine.Apply(row.State, release, now, policy), row.Priority))
+            .Where(t => t.Turn.Rejection is null)
+            .ToArray();
+        var webhooks = await TurnWriter.WriteAsync(connection, transaction, turns.Select(t => (t.State, t.Turn)).ToArray(),
+            turns.Select(t => t.Priority).ToArray(), now, _outbox, webhookPresence.MayHaveEndpoints, leaseOwner: null, cancellationToken);
+        await using (var clear = new NpgsqlCommand(
+            "UPDATE reminders SET owner = NULL WHERE kind = 'notification' AND owner = $1", connection, transaction).With(owner))
+        {
+            await clear.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        WakeRelay(webhooks);
+        return turns.Length;
+    }
+
+    /// <summary>
     /// When the earliest reminder is due, so the dispatcher can sleep exactly that long. Through a
-    /// function (migration 0016): a prepared plan made while the queue was empty would scan all of it.
+    /// function (migration 0017): a prepared plan made while the queue was empty would scan all of it.
     /// </summary>
     public async Task<DateTimeOffset?> NextDueAtAsync(CancellationToken cancellationToken)
     {

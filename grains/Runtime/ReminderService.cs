@@ -24,6 +24,7 @@ public sealed partial class ReminderService(
     ProviderRouter providers,
     WakeUpSignal wakeUp,
     DeadPushTokens deadPushTokens,
+    LeaseOwner owner,
     IOptions<DispatchOptions> options,
     TimeProvider time,
     ILogger<ReminderService> logger) : BackgroundService
@@ -90,7 +91,7 @@ public sealed partial class ReminderService(
             try
             {
                 work = await store.ClaimAndFireAsync(
-                    free, bulkFree, _options.FairShare, _tenantInFlight.ToDictionary(), _options.Lease, stoppingToken);
+                    free, bulkFree, _options.FairShare, _tenantInFlight.ToDictionary(), _options.Lease, owner.Name, stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
@@ -204,7 +205,7 @@ public sealed partial class ReminderService(
     private Task WriteResultsAsync(CancellationToken abandon) =>
         ResultBatches.WriteAllAsync(_results.Reader, 1000, async batch =>
         {
-            await store.RecordResultsAsync(batch, CancellationToken.None);
+            await store.RecordResultsAsync(batch, owner.Name, CancellationToken.None);
             wakeUp.Wake(); // a retry may be due immediately (Retry-After: 0, zero backoff)
         }, LogResultsFailed, time, abandon);
 

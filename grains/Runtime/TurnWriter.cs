@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Kafka;
 using Notifly.Grains.Kafka.Outbox;
 using Notifly.Grains.Notifications;
@@ -19,10 +20,16 @@ namespace Notifly.Grains.Runtime;
 /// </summary>
 internal static class TurnWriter
 {
+    /// <param name="leaseOwner">
+    /// The silo that runs the attempts these turns start (the dispatcher's turns): a grain with an
+    /// attempt in flight gets it as its reminder's owner, one without gets none. Null for turns
+    /// that run no attempt (API turns, releases): reminders keep the owner they have, which at worst
+    /// names a silo for a grain with nothing in flight, and releasing that changes nothing.
+    /// </param>
     /// <returns>The status-webhook deliveries written (to wake the dispatcher after the commit).</returns>
     public static async Task<int> WriteAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(NotificationState Before, TurnResult Turn)> turns,
-        short[] priorities, DateTimeOffset now, bool outbox, bool statusWebhooks, CancellationToken cancellationToken)
+        short[] priorities, DateTimeOffset now, bool outbox, bool statusWebhooks, string? leaseOwner, CancellationToken cancellationToken)
     {
         var batch = new NpgsqlBatch(connection, transaction);
 
@@ -50,16 +57,19 @@ internal static class TurnWriter
         if (due.Length > 0)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                """
-                INSERT INTO reminders (grain_id, kind, tenant_id, due_at, priority)
-                SELECT id, 'notification', tenant_id, due_at, priority
-                  FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::smallint[]) AS u(id, tenant_id, due_at, priority)
-                ON CONFLICT (grain_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at
+                $"""
+                INSERT INTO reminders (grain_id, kind, tenant_id, due_at, priority, owner)
+                SELECT id, 'notification', tenant_id, due_at, priority, CASE WHEN in_flight THEN $5::text END
+                  FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::smallint[], $6::boolean[])
+                       AS u(id, tenant_id, due_at, priority, in_flight)
+                ON CONFLICT (grain_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at{(leaseOwner is null ? "" : ", owner = EXCLUDED.owner")}
                 """)
                 .With(due.Select(t => t.State.Id).ToArray())
                 .With(due.Select(t => t.State.TenantId).ToArray())
                 .With(due.Select(t => t.State.NextDueAt!.Value).ToArray())
-                .With(due.Select(t => t.Priority).ToArray()));
+                .With(due.Select(t => t.Priority).ToArray())
+                .With(leaseOwner, NpgsqlDbType.Text)
+                .With(due.Select(t => t.State.Deliveries.Any(d => d.Status == DeliveryStatus.Processing)).ToArray()));
         }
 
         var idle = turns.Where(t => t.Turn.State.NextDueAt is null).Select(t => t.Turn.State.Id).ToArray();

@@ -10,8 +10,10 @@ internal static class DevBanner
 
     /// <param name="email">Where email goes, as a phrase: "captured by a local mailbox (…)", "to SMTP host:port".</param>
     public static string Running(
-        string url, Guid tenantId, string apiKey, string connectionString, DevDataDirectory data, string email, bool hasMailbox)
+        string url, Guid tenantId, string apiKey, string connectionString, DevDataDirectory data, string email, bool hasMailbox,
+        string? orleansDashboardPath)
     {
+        var dashboardLine = orleansDashboardPath is null ? "" : $"{Environment.NewLine} Orleans Dashboard: {url}{orleansDashboardPath}   (from this machine only)";
         var dataLine = data.FallbackReason is null
             ? $"   data in {data.Path}"
             : $"   data in {data.Path}{Environment.NewLine}   (not under NOTIFLY_HOME: {data.FallbackReason})";
@@ -36,7 +38,7 @@ internal static class DevBanner
                       "subject":"Thanks for your order","payload":{"orderId":42}}'
 
              Then: curl -s {{{url}}}/api/notifications/<requestId> -H 'Authorization: Bearer {{{apiKey}}}'
-             API docs: {{{url}}}/docs (OpenAPI: /openapi/v1.json)      Ctrl-C stops Notifly and its PostgreSQL.
+             API docs: {{{url}}}/docs (OpenAPI: /openapi/v1.json)      Ctrl-C stops Notifly and its PostgreSQL.{{{dashboardLine}}}
             {{{Rule}}}
             """;
     }

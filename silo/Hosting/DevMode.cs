@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Notifly.Grains.Channels.Email;
 using Notifly.Grains.Kafka;
 using Notifly.Grains.Tenants;
@@ -62,6 +63,9 @@ public static partial class DevMode
                 builder.Configuration["Notifly:Secrets:ActiveKey"] = "dev";
             }
 
+            // Single-node mode is for looking inside: the Orleans Dashboard is on unless turned off.
+            builder.Configuration[$"{OrleansDashboardOptions.Section}:Enabled"] ??= "true";
+
             topics = new KafkaTopics(builder.Configuration["Kafka:TopicPrefix"] ?? "");
             if (string.IsNullOrWhiteSpace(builder.Configuration["Kafka:BootstrapServers"]))
             {
@@ -88,7 +92,9 @@ public static partial class DevMode
         await app.StartAsync();
         var demo = await EnsureDemoTenantAsync(app.Services, Path.Combine(home, "demo-tenant.json"));
         var url = app.Urls.FirstOrDefault() ?? "http://localhost:8080";
-        Console.WriteLine(DevBanner.Running(url, demo.TenantId, demo.ApiKey, postgres.ConnectionString, dataDirectory, email, mailbox is not null));
+        var dashboard = app.Services.GetRequiredService<IOptions<OrleansDashboardOptions>>().Value;
+        Console.WriteLine(DevBanner.Running(url, demo.TenantId, demo.ApiKey, postgres.ConnectionString, dataDirectory, email, mailbox is not null,
+            dashboard.Enabled ? dashboard.Path : null));
         if (embeddedKafka is not null)
         {
             Console.WriteLine(DevBanner.Kafka(url, demo.TenantId, embeddedKafka.BootstrapServers, topics!));

@@ -14,7 +14,6 @@ public static partial class EmbeddedKafka
 
     public static MockKafkaCluster Start(KafkaTopics topics, ILogger logger)
     {
-        Librdkafka.EnsureLoaded();
         var cluster = MockKafkaCluster.Start(brokers: 1);
         foreach (var topic in topics.All)
         {

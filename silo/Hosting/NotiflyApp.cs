@@ -20,12 +20,18 @@ public static class NotiflyApp
         builder.Services.AddNotiflyProviders(builder.Configuration);
         if (role is NotiflyRole.All or NotiflyRole.Worker)
         {
+            builder.AddNotiflyOrleans(); // before the dispatcher, so it stops after it
             builder.Services.AddNotiflySilo(builder.Configuration);
             builder.Services.AddNotiflyKafka(builder.Configuration);
         }
 
         var app = builder.Build();
         app.MapNotiflyApi();
+        if (role is NotiflyRole.All or NotiflyRole.Worker)
+        {
+            app.MapNotiflyOrleansDashboard();
+        }
+
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -164,6 +165,10 @@ public sealed class BenchHost : IAsyncDisposable
                 ["Notifly:RateLimits:DefaultRequestsPerHour"] = "1000000000",
                 ["Notifly:RateLimits:DefaultBurstLimit"] = "1000000000",
                 ["Notifly:RateLimits:MaxLeaseBlock"] = "1000",
+                // A phase may run a second node in this process: each silo gets its own ports and cluster.
+                ["Notifly:Orleans:SiloPort"] = LoopbackPort.Pick().ToString(CultureInfo.InvariantCulture),
+                ["Notifly:Orleans:GatewayPort"] = LoopbackPort.Pick().ToString(CultureInfo.InvariantCulture),
+                ["Notifly:Orleans:ClusterId"] = $"bench-{Guid.NewGuid():N}",
             });
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);

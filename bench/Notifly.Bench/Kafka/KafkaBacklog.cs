@@ -44,7 +44,6 @@ public sealed class KafkaBacklog : IDisposable
 
     public static KafkaBacklog Create(BenchTenant tenant, string webhookUrl, string runId, int count)
     {
-        Librdkafka.EnsureLoaded();
         var cluster = MockKafkaCluster.Start(brokers: 1);
         var prefix = $"bench{runId.Replace("-", "", StringComparison.Ordinal)}.";
         var topics = new KafkaTopics(prefix);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Notifly.Grains.Intake;
 using Notifly.Grains.Observability;
 using Notifly.Grains.Runtime;
+using ErrorCode = Confluent.Kafka.ErrorCode; // not Orleans.ErrorCode (the Orleans SDK's implicit using)
 
 namespace Notifly.Grains.Kafka.Ingestion;
 

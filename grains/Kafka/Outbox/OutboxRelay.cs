@@ -124,7 +124,7 @@ public sealed partial class OutboxRelay(
                  GROUP BY e.notification_id
             )
             SELECT c.id, c.tenant_id, c.notification_id, c.topic, c.event_payload::text, c.created_at,
-                   -- Rows written before migration 0015 lack these; only they look the notification up.
+                   -- Rows written before migration 0016 lack these; only they look the notification up.
                    coalesce(c.correlation_id, (SELECT n.correlation_id FROM notifications n WHERE n.id = c.notification_id)),
                    coalesce(c.event_type, (SELECT n.event_type FROM notifications n WHERE n.id = c.notification_id)),
                    coalesce(h.first_id < c.id, false) AS held_back
@@ -282,7 +282,7 @@ public sealed partial class OutboxRelay(
 
     /// <summary>
     /// Deletes sent rows past their retention, in chunks so no single statement runs long. Sent rows
-    /// exist only with a retention, or from relays before migration 0015; the partial index on them
+    /// exist only with a retention, or from relays before migration 0016; the partial index on them
     /// makes the sweep free when there are none.
     /// </summary>
     private async Task SweepIfDueAsync(CancellationToken cancellationToken)

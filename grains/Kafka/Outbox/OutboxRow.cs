@@ -1,6 +1,6 @@
 namespace Notifly.Grains.Kafka.Outbox;
 
-/// <summary>A claimed outbox row; the correlation id and event type are the row's own, or for rows from before migration 0015 the notification's (null once it is gone).</summary>
+/// <summary>A claimed outbox row; the correlation id and event type are the row's own, or for rows from before migration 0016 the notification's (null once it is gone).</summary>
 internal sealed record OutboxRow(
     long Id,
     Guid TenantId,

@@ -5,9 +5,9 @@ using Xunit;
 
 namespace Notifly.Tests.Kafka;
 
-// Covers the test broker itself: Confluent.Kafka 1.9.3 on Debian's librdkafka talks to the mock
-// cluster over TCP (produce, consumer group, broker outage). Notifly's own Kafka code is tested
-// in the Ingestion and Outbox tests.
+// Covers the test broker itself: Confluent.Kafka talks to the mock cluster over TCP (produce,
+// consumer group), and both run on librdkafka.redist's native library. Notifly's own Kafka code
+// is tested in the Ingestion and Outbox tests.
 public sealed class MockKafkaClusterTests(KafkaClusterFixture kafka) : IClassFixture<KafkaClusterFixture>
 {
     [Fact]
@@ -44,5 +44,20 @@ public sealed class MockKafkaClusterTests(KafkaClusterFixture kafka) : IClassFix
 
         seen.Should().HaveCount(100);
         consumer.Close();
+    }
+
+    [Fact]
+    public void Clients_and_mock_run_on_one_copy_of_the_redist_librdkafka()
+    {
+        // Loads Confluent.Kafka's librdkafka; the fixture has already loaded the mock's.
+        Library.Version.Should().BeGreaterThanOrEqualTo(0x021000ff, "librdkafka.redist 2.16.0 is pinned");
+
+        // Not the operating system's librdkafka.so.1, and not two different files.
+        var mapped = File.ReadLines("/proc/self/maps")
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length >= 6 && fields[^1].Contains("rdkafka", StringComparison.Ordinal))
+            .Select(fields => fields[^1])
+            .Distinct();
+        mapped.Should().ContainSingle().Which.Should().Contain("/runtimes/linux-x64/native/");
     }
 }

@@ -196,6 +196,35 @@ public class NotificationMachineTests
     }
 
     [Fact]
+    public void A_dead_silos_lease_comes_due_now_and_the_next_reminder_runs_the_attempt_again()
+    {
+        var s = Processing(Channel.Webhook);
+        var at = T0.AddSeconds(3);
+
+        var released = NotificationMachine.Apply(s, new NotificationCommand.ReleaseLease("silo-a"), at, Policy);
+
+        released.Rejection.Should().BeNull();
+        released.State.Delivery(Channel.Webhook)!.DueAt.Should().Be(at, "due now, not at the lease's expiry");
+        released.State.Delivery(Channel.Webhook)!.Status.Should().Be(DeliveryStatus.Processing, "the attempt is accounted for by the next reminder");
+        released.Events.Should().ContainSingle(e => e.Event == "LEASE_RELEASED");
+        var again = Fire(released.State, at);
+        again.Logs.Should().ContainSingle(l => l.ErrorCode == "LEASE_EXPIRED");
+        again.Starts.Should().ContainSingle(a => a.Attempt == 2);
+    }
+
+    [Fact]
+    public void Releasing_a_lease_twice_or_without_an_attempt_in_flight_changes_nothing()
+    {
+        var s = Processing(Channel.Webhook);
+        var released = NotificationMachine.Apply(s, new NotificationCommand.ReleaseLease("silo-a"), T0.AddSeconds(1), Policy).State;
+
+        NotificationMachine.Apply(released, new NotificationCommand.ReleaseLease("silo-a"), T0.AddSeconds(2), Policy)
+            .Rejection.Should().Be("NOT_IN_FLIGHT");
+        NotificationMachine.Apply(New(Channel.Webhook), new NotificationCommand.ReleaseLease("silo-a"), T0, Policy)
+            .Rejection.Should().Be("NOT_IN_FLIGHT");
+    }
+
+    [Fact]
     public void Expired_lease_on_the_last_attempt_dead_letters()
     {
         var s = New(Channel.Webhook);

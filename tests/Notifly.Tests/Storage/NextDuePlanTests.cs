@@ -1,4 +1,4 @@
-// The dispatcher's "when is the next reminder due" (migration 0016): the statement is prepared,
+// The dispatcher's "when is the next reminder due" (migration 0017): the statement is prepared,
 // and a plan made while reminders was empty must not turn into a scan of the whole queue once it
 // has filled. Checked by the pages the prepared statement reads, planned on an empty queue.
 using System.Globalization;

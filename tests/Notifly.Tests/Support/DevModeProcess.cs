@@ -66,6 +66,8 @@ public sealed partial class DevModeProcess : IAsyncDisposable
             start.Environment.Remove(inherited);
         }
 
+        SiloPorts.Assign(start.Environment); // other tests' nodes hold the default ports
+
         var output = new StringBuilder();
         var banner = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = Process.Start(start)!;

@@ -7,7 +7,6 @@ public sealed class KafkaClusterFixture : IDisposable
 {
     public KafkaClusterFixture()
     {
-        Librdkafka.EnsureLoaded();
         Cluster = MockKafkaCluster.Start(brokers: 3);
     }
 

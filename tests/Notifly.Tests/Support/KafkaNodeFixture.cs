@@ -27,7 +27,6 @@ public sealed class KafkaNodeFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Librdkafka.EnsureLoaded();
         Cluster = MockKafkaCluster.Start(brokers: 3);
         Topics = new KafkaTopics(TopicPrefix);
         foreach (var topic in Topics.All)

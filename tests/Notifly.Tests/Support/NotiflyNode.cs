@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -56,6 +57,11 @@ public sealed class NotiflyNode : IAsyncDisposable
             ["Notifly:Secrets:ActiveKey"] = "test-1",
             ["Notifly:Channels:Smtp:Port"] = "2", // nothing listens there unless a test sets a sink
             ["Notifly:Channels:Smtp:Timeout"] = "00:00:02",
+            // Every node in this process hosts its own silo: its own ports, and its own cluster
+            // so that it never joins another test's.
+            ["Notifly:Orleans:SiloPort"] = FreeTcpPort.Pick().ToString(CultureInfo.InvariantCulture),
+            ["Notifly:Orleans:GatewayPort"] = FreeTcpPort.Pick().ToString(CultureInfo.InvariantCulture),
+            ["Notifly:Orleans:ClusterId"] = $"test-{Guid.NewGuid():N}",
         };
         if (settings?.Keys.Any(k => k.StartsWith("Notifly:Secrets:Keys:", StringComparison.Ordinal)) == true)
         {

@@ -16,6 +16,7 @@ public static class NotiflyProcess
         };
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Notifly__Channels__Webhook__AllowedNetworks__0"] = "127.0.0.0/8"; // test receivers are on loopback
+        SiloPorts.Assign(start.Environment);
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

@@ -15,7 +15,6 @@ public class IngestionDatabaseOutageTests
         var directory = Path.Combine(Path.GetTempPath(), $"notifly-kafka-outage-{Guid.NewGuid():N}");
         var options = new PrivatePostgresOptions { DataDirectory = directory, KeepData = true };
         var postgres = await PrivatePostgres.StartAsync(options, null, CancellationToken.None);
-        Librdkafka.EnsureLoaded();
         using var cluster = MockKafkaCluster.Start(brokers: 1);
         var topics = new KafkaTopics($"outage{Guid.NewGuid():N}.");
         foreach (var topic in topics.All)

@@ -246,7 +246,7 @@ public sealed class OutboxRelayTests(KafkaNodeFixture fixture) : IClassFixture<K
         var accepted = await tenant.Http.SendOkAsync(Calls.Webhook(fixture.Webhooks.UrlFor($"/{tenant.Id}")));
         await tenant.Http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent, Wait);
 
-        // As a node before migration 0015 wrote it: no correlation id, no event type.
+        // As a node before migration 0016 wrote it: no correlation id, no event type.
         await ScalarAsync(
             $"""
             WITH written AS (

@@ -1,0 +1,63 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+
+namespace Notifly.Silo.Hosting;
+
+/// <summary>How a node's silo finds the others (<c>Notifly:Orleans:Clustering</c>).</summary>
+public enum OrleansClustering
+{
+    /// <summary>One silo on its own (single-node mode, and test nodes that share only PostgreSQL).</summary>
+    Development,
+
+    /// <summary>Membership in Redis (<c>Microsoft.Orleans.Clustering.Redis</c>): a cluster of silos.</summary>
+    Redis,
+}
+
+/// <summary>
+/// The node's Orleans silo (<c>Notifly:Orleans</c>, docs/0020). With development clustering each
+/// node is its own cluster on loopback, so two nodes on one machine need their own ports. With
+/// Redis, silos sharing <see cref="ClusterId"/> and the Redis server form one cluster; each
+/// advertises <see cref="AdvertisedAddress"/> (a pod's IP in Kubernetes).
+/// </summary>
+public sealed class OrleansHostOptions : IValidatableObject
+{
+    public const string Section = "Notifly:Orleans";
+
+    public OrleansClustering Clustering { get; set; } = OrleansClustering.Development;
+
+    /// <summary>StackExchange.Redis configuration string of the membership store, e.g. <c>redis:6379</c>.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>The address other silos reach this one at. Loopback by default (one machine).</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Silo-to-silo port.</summary>
+    [Range(1, 65535)]
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Client gateway port.</summary>
+    [Range(1, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Silos with the same cluster id form one cluster.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string ClusterId { get; set; } = "notifly-dev";
+
+    /// <summary>Stays the same across deployments of this service.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string ServiceId { get; set; } = "notifly";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IPAddress.TryParse(AdvertisedAddress, out _))
+        {
+            yield return new ValidationResult($"'{AdvertisedAddress}' is not an IP address", [nameof(AdvertisedAddress)]);
+        }
+
+        if (Clustering == OrleansClustering.Redis && string.IsNullOrWhiteSpace(Redis))
+        {
+            yield return new ValidationResult("Redis clustering needs Notifly:Orleans:Redis (a StackExchange.Redis configuration string)", [nameof(Redis)]);
+        }
+    }
+}

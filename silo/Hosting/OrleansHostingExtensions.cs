@@ -1,0 +1,91 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Notifly.Grains.Runtime;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+
+namespace Notifly.Silo.Hosting;
+
+public static class OrleansHostingExtensions
+{
+    /// <summary>
+    /// Hosts this node's Orleans silo (docs/0020). Call it before the dispatcher is registered: the
+    /// host stops services in reverse order, so the dispatcher drains its attempts through the
+    /// grains before the silo goes away.
+    /// </summary>
+    public static IHostApplicationBuilder AddNotiflyOrleans(this IHostApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(OrleansHostOptions.Section);
+        var options = section.Get<OrleansHostOptions>() ?? new OrleansHostOptions();
+        var dashboard = builder.Configuration.GetSection(OrleansDashboardOptions.Section).Get<OrleansDashboardOptions>() ?? new OrleansDashboardOptions();
+        builder.Services.AddOptions<OrleansHostOptions>().BindConfiguration(OrleansHostOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<EndpointOptions>().Configure<IOptions<OrleansHostOptions>>((endpoint, bound) =>
+        {
+            var advertised = IPAddress.TryParse(bound.Value.AdvertisedAddress, out var ip) ? ip : IPAddress.Loopback;
+            endpoint.AdvertisedIPAddress = advertised;
+            endpoint.SiloPort = bound.Value.SiloPort;
+            endpoint.GatewayPort = bound.Value.GatewayPort;
+            if (!IPAddress.IsLoopback(advertised))
+            {
+                // A pod is reached at its own IP; listen on every interface of the pod.
+                endpoint.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, bound.Value.SiloPort);
+                endpoint.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, bound.Value.GatewayPort);
+            }
+        });
+        builder.Services.AddOptions<ClusterOptions>().Configure<IOptions<OrleansHostOptions>>((cluster, bound) =>
+        {
+            cluster.ClusterId = bound.Value.ClusterId;
+            cluster.ServiceId = bound.Value.ServiceId;
+        });
+
+        // Failure detection (how soon a killed silo is declared dead) is Orleans' own
+        // ClusterMembershipOptions, settable under Notifly:Orleans:Membership.
+        builder.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration($"{OrleansHostOptions.Section}:Membership");
+
+        builder.UseOrleans(silo =>
+        {
+            if (options.Clustering == OrleansClustering.Redis && !string.IsNullOrWhiteSpace(options.Redis))
+            {
+                silo.UseRedisClustering(options.Redis);
+            }
+            else
+            {
+                silo.UseDevelopmentClustering(primarySiloEndpoint: null);
+            }
+
+            if (dashboard.Enabled)
+            {
+                // The live log stream would show every tenant's log lines: operators read logs elsewhere.
+                silo.AddDashboard(o => o.HideTrace = true);
+            }
+        });
+        builder.Services.AddOptions<OrleansDashboardOptions>().BindConfiguration(OrleansDashboardOptions.Section);
+
+        builder.Services.AddSingleton(sp => new LeaseOwner(sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()));
+        builder.Services.AddHostedService<DeadSiloLeases>();
+        return builder;
+    }
+
+    /// <summary>Maps the Orleans Dashboard when it is enabled, for loopback clients only.</summary>
+    public static WebApplication MapNotiflyOrleansDashboard(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<OrleansDashboardOptions>>().Value;
+        if (options.Enabled)
+        {
+            app.MapOrleansDashboard(routePrefix: options.Path).AddEndpointFilter(async (context, next) =>
+                IsLocal(context.HttpContext) ? await next(context) : Results.NotFound());
+        }
+
+        return app;
+    }
+
+    /// <summary>A client on this machine (or a <c>kubectl port-forward</c> into the pod).</summary>
+    public static bool IsLocal(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote);
+}

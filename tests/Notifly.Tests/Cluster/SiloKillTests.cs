@@ -1,0 +1,124 @@
+// Three silos (the built binary, each its own process) form one Orleans cluster whose membership
+// lives in a real redis-server, and share one PostgreSQL. One is killed with SIGKILL while it
+// has attempts in flight: the cluster must declare it dead, a survivor must bring its leases due
+// at once, and every accepted notification must end SENT on the survivors — long before the
+// leases (5 minutes here) could have expired on their own.
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Npgsql;
+using Notifly.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Notifly.Tests.Cluster;
+
+public class SiloKillTests(ITestOutputHelper output)
+{
+    private const int Notifications = 300;
+
+    [Fact]
+    public async Task A_killed_silos_attempts_finish_on_the_survivors_without_waiting_for_their_leases()
+    {
+        var postgres = await PostgresServer.GetAsync();
+        var redis = await RedisServer.GetAsync();
+        var connectionString = await postgres.CreateDatabaseAsync("silokill");
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.SetDefault(204, delay: TimeSpan.FromSeconds(2)); // attempts stay in flight long enough to be caught
+
+        await using var api = await NotiflyNode.StartAsync(connectionString, role: Silo.Hosting.NotiflyRole.Api);
+        var tenant = await api.CreateTenantAsync();
+
+        var clusterId = $"test-{Guid.NewGuid():N}";
+        var silos = Enumerable.Range(0, 3).Select(_ => StartSilo(connectionString, redis, clusterId)).ToArray();
+        try
+        {
+            foreach (var silo in silos)
+            {
+                await WaitReadyAsync(silo);
+            }
+
+            var ids = new List<Guid>();
+            for (var i = 0; i < Notifications; i++)
+            {
+                ids.Add((await tenant.Http.SendOkAsync(Calls.Webhook(receiver.Url, payload: new { i }))).RequestId);
+            }
+
+            var victim = silos[0];
+            var held = await Eventually.MatchAsync(() => LeasesHeldAsync(connectionString, victim.SiloPort), n => n > 0,
+                TimeSpan.FromSeconds(60), "the victim to run attempts");
+            var killed = Stopwatch.StartNew();
+            victim.Process.Kill(entireProcessTree: true);
+            await victim.Process.WaitForExitAsync();
+
+            await Eventually.MatchAsync(() => LeasesHeldAsync(connectionString, victim.SiloPort), n => n == 0,
+                TimeSpan.FromSeconds(60), "the dead silo's leases to be released");
+            var released = killed.Elapsed;
+            await Eventually.MatchAsync(() => CountAsync(connectionString, "SELECT count(*) FROM notifications WHERE status = 'SENT'"),
+                n => n == Notifications, TimeSpan.FromSeconds(120), "every notification to be sent");
+            var recovered = killed.Elapsed;
+            output.WriteLine($"victim held {held} leases at the kill; released after {released.TotalSeconds:F1} s; all {Notifications} SENT after {recovered.TotalSeconds:F1} s");
+
+            (await CountAsync(connectionString, "SELECT count(*) FROM reminders")).Should().Be(0, "nothing is left due or stuck");
+            (await CountAsync(connectionString, "SELECT count(*) FROM notification_events WHERE event = 'LEASE_RELEASED'"))
+                .Should().BeGreaterThan(0, "the survivors released the victim's leases rather than waiting for them");
+            receiver.Requests.Count.Should().BeGreaterThanOrEqualTo(Notifications, "every notification reached the receiver at least once");
+            recovered.Should().BeLessThan(TimeSpan.FromMinutes(5), "the 5-minute leases never expired: the release did it");
+        }
+        finally
+        {
+            foreach (var silo in silos)
+            {
+                if (!silo.Process.HasExited)
+                {
+                    silo.Process.Kill(entireProcessTree: true);
+                }
+
+                silo.Process.Dispose();
+            }
+        }
+    }
+
+    private sealed record SiloProcess(Process Process, int HttpPort, int SiloPort);
+
+    private static SiloProcess StartSilo(string connectionString, RedisServer redis, string clusterId)
+    {
+        var http = FreeTcpPort.Pick();
+        var siloPort = FreeTcpPort.Pick();
+        var process = NotiflyProcess.Start(http, new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Notifly"] = connectionString,
+            ["Notifly__Role"] = "Worker",
+            ["Notifly__Dispatch__Lease"] = "00:05:00",
+            ["Notifly__Orleans__Clustering"] = "Redis",
+            ["Notifly__Orleans__Redis"] = redis.Configuration,
+            ["Notifly__Orleans__ClusterId"] = clusterId,
+            ["Notifly__Orleans__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
+            // Quicker failure detection than Orleans' defaults, as a deployment may choose (docs/0020).
+            ["Notifly__Orleans__Membership__ProbeTimeout"] = "00:00:01",
+            ["Notifly__Orleans__Membership__NumMissedProbesLimit"] = "2",
+        });
+        return new SiloProcess(process, http, siloPort);
+    }
+
+    private static async Task WaitReadyAsync(SiloProcess silo)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{silo.HttpPort}") };
+        await Eventually.MatchAsync(async () =>
+        {
+            try { return (await http.GetAsync("/health/ready")).StatusCode; }
+            catch (HttpRequestException) { return HttpStatusCode.ServiceUnavailable; }
+        }, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "a silo to start");
+    }
+
+    // A silo's name is its address: 127.0.0.1:<silo port>@<generation>.
+    private static Task<long> LeasesHeldAsync(string connectionString, int siloPort) =>
+        CountAsync(connectionString, $"SELECT count(*) FROM reminders WHERE owner LIKE '%:{siloPort.ToString(CultureInfo.InvariantCulture)}@%'");
+
+    private static async Task<long> CountAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
