@@ -35,6 +35,12 @@ public sealed class KafkaClients
         ClientId = clientId,
         GroupId = groupId,
         AutoOffsetReset = AutoOffsetReset.Earliest,
+
+        // A broker answers a fetch within fetch.wait.max.ms (500 ms). One that has not answered in
+        // 10 s is gone: give up on the request and reconnect, instead of stalling ingestion for
+        // librdkafka's default 60 s (seen when brokers went down and came back with a fetch in
+        // flight). Group joins keep their own, longer timeout. Kafka:Properties can override it.
+        SocketTimeoutMs = 10_000,
     });
 
     private T Apply<T>(T config) where T : ClientConfig

@@ -15,8 +15,8 @@ public static class OrleansHostingExtensions
 {
     /// <summary>
     /// Hosts this node's Orleans silo (docs/0020). Call it before the dispatcher is registered: the
-    /// host stops services in reverse order, so the dispatcher drains its attempts through the
-    /// grains before the silo goes away.
+    /// host stops services in reverse order, so the dispatcher drains its attempts (and records
+    /// their leases' owner as live) before the silo leaves the cluster.
     /// </summary>
     public static IHostApplicationBuilder AddNotiflyOrleans(this IHostApplicationBuilder builder)
     {
