@@ -5,7 +5,6 @@
 // leases (5 minutes here) could have expired on their own.
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using Npgsql;
 using Notifly.Tests.Support;
 using Xunit.Abstractions;
@@ -34,7 +33,7 @@ public class SiloKillTests(ITestOutputHelper output)
         {
             foreach (var silo in silos)
             {
-                await WaitReadyAsync(silo);
+                await NotiflyProcess.WaitReadyAsync(silo.HttpPort, TimeSpan.FromSeconds(60));
             }
 
             var ids = new List<Guid>();
@@ -98,16 +97,6 @@ public class SiloKillTests(ITestOutputHelper output)
             ["Notifly__Orleans__Membership__NumMissedProbesLimit"] = "2",
         });
         return new SiloProcess(process, http, siloPort);
-    }
-
-    private static async Task WaitReadyAsync(SiloProcess silo)
-    {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{silo.HttpPort}") };
-        await Eventually.MatchAsync(async () =>
-        {
-            try { return (await http.GetAsync("/health/ready")).StatusCode; }
-            catch (HttpRequestException) { return HttpStatusCode.ServiceUnavailable; }
-        }, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "a silo to start");
     }
 
     // A silo's name is its address: 127.0.0.1:<silo port>@<generation>.

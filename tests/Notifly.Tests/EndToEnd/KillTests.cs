@@ -37,11 +37,7 @@ public class KillTests
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             http.DefaultRequestHeaders.Authorization = new("Bearer", key.Secret);
-            await Eventually.MatchAsync(async () =>
-            {
-                try { return (await http.GetAsync("/health/ready")).StatusCode; }
-                catch (HttpRequestException) { return HttpStatusCode.ServiceUnavailable; }
-            }, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "the process to start");
+            await NotiflyProcess.WaitReadyAsync(port, TimeSpan.FromSeconds(30));
 
             using var stop = new CancellationTokenSource();
             var senders = Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>

@@ -50,6 +50,10 @@ public class DevModeTests
                 "the email to reach the dev mailbox");
             mail.Should().ContainSingle().Which.Should().Match<MailSummary>(m =>
                 m.Subject == "Thanks for your order" && m.To.SequenceEqual(new[] { "ada@example.com" }) && m.Preview.Contains("42"));
+
+            // Single-node mode turns the Orleans Dashboard on and says where it is.
+            dev.Output.Should().Contain($"Orleans Dashboard: {dev.BaseAddress}/orleans");
+            (await http.GetAsync("/orleans")).StatusCode.Should().Be(HttpStatusCode.OK);
         }
         catch (Exception e) when (e is TimeoutException or Xunit.Sdk.XunitException)
         {

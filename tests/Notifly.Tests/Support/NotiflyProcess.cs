@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 
 namespace Notifly.Tests.Support;
 
@@ -29,5 +30,16 @@ public static class NotiflyProcess
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    /// <summary>Waits until the process on <paramref name="port"/> answers <c>/health/ready</c> with 200.</summary>
+    public static async Task WaitReadyAsync(int port, TimeSpan deadline)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await Eventually.MatchAsync(async () =>
+        {
+            try { return (await http.GetAsync("/health/ready")).StatusCode; }
+            catch (HttpRequestException) { return HttpStatusCode.ServiceUnavailable; }
+        }, s => s == HttpStatusCode.OK, deadline, "the process to start");
     }
 }
