@@ -64,12 +64,15 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<TenantService>();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<TokenBuckets>();
+        services.AddOptions<TenantWatchOptions>().BindConfiguration(TenantWatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<TenantWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<TenantWatch>());
         services.AddSingleton<RateLimiter>();
-        services.AddSingleton<IPostgresNotificationHandler>(sp => sp.GetRequiredService<RateLimiter>());
+        services.AddSingleton<ITenantSettingsCache>(sp => sp.GetRequiredService<RateLimiter>());
         services.AddSingleton<TenantSettingsService>();
         services.AddSingleton<PolicySettingsStore>();
         services.AddSingleton<TenantPolicyCache>();
-        services.AddSingleton<IPostgresNotificationHandler>(sp => sp.GetRequiredService<TenantPolicyCache>());
+        services.AddSingleton<ITenantSettingsCache>(sp => sp.GetRequiredService<TenantPolicyCache>());
         services.AddSingleton<PostgresListener>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresListener>());
 

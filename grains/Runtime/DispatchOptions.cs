@@ -5,6 +5,12 @@ namespace Notifly.Grains.Runtime;
 /// <summary>Settings of the reminder service (<c>Notifly:Dispatch</c>).</summary>
 public sealed class DispatchOptions
 {
+    /// <summary>
+    /// False makes a silo that hosts grains (tenants' rate limits and settings for the api nodes)
+    /// but delivers nothing: no reminder service, no status-webhook dispatcher (docs/0021).
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Reminders claimed per transaction.</summary>
     [Range(1, 10_000)]
     public int ClaimBatchSize { get; set; } = 256;

@@ -9,9 +9,6 @@ public static class PostgresChannels
     /// <summary>An API key was revoked; payload is its prefix.</summary>
     public const string ApiKeys = "notifly_api_keys";
 
-    /// <summary>A tenant's settings changed; payload is its id.</summary>
-    public const string TenantSettings = "notifly_tenant_settings";
-
     /// <summary>A tenant's providers changed; payload is its id.</summary>
     public const string Providers = "notifly_providers";
 

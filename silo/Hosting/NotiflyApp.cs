@@ -24,6 +24,10 @@ public static class NotiflyApp
             builder.Services.AddNotiflySilo(builder.Configuration);
             builder.Services.AddNotiflyKafka(builder.Configuration);
         }
+        else
+        {
+            builder.AddNotiflyOrleansClient();
+        }
 
         var app = builder.Build();
         app.MapNotiflyApi();

@@ -48,11 +48,29 @@ public sealed class OrleansHostOptions : IValidatableObject
     [Required(AllowEmptyStrings = false)]
     public string ServiceId { get; set; } = "notifly";
 
+    /// <summary>
+    /// For an api node (<c>Notifly:Role=Api</c>) under development clustering: the silos'
+    /// gateways it connects to, as <c>host:port</c>. Empty means this machine's
+    /// <see cref="GatewayPort"/>. Under Redis clustering the gateways come from membership.
+    /// </summary>
+    public List<string> Gateways { get; set; } = [];
+
+    /// <summary>The gateways an api node connects to under development clustering.</summary>
+    public IReadOnlyList<IPEndPoint> GatewayEndpoints() =>
+        Gateways.Count == 0
+            ? [new IPEndPoint(IPAddress.Loopback, GatewayPort)]
+            : Gateways.Select(g => IPEndPoint.TryParse(g, out var e) ? e : null).OfType<IPEndPoint>().ToArray(); // the rest fail validation
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!IPAddress.TryParse(AdvertisedAddress, out _))
         {
             yield return new ValidationResult($"'{AdvertisedAddress}' is not an IP address", [nameof(AdvertisedAddress)]);
+        }
+
+        foreach (var gateway in Gateways.Where(g => !IPEndPoint.TryParse(g, out var e) || e.Port == 0))
+        {
+            yield return new ValidationResult($"Gateway '{gateway}' is not an IP address and port (e.g. 10.0.0.5:30000)", [nameof(Gateways)]);
         }
 
         if (Clustering == OrleansClustering.Redis && string.IsNullOrWhiteSpace(Redis))

@@ -72,6 +72,38 @@ public static class OrleansHostingExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Makes an api node (<c>Notifly:Role=Api</c>) a client of the cluster (docs/0021): it hosts no
+    /// grains and calls them through the silos' gateways, found in Redis membership or listed in
+    /// <c>Notifly:Orleans:Gateways</c>. Start-up waits until a gateway answers, so api nodes may
+    /// start before the silos.
+    /// </summary>
+    public static IHostApplicationBuilder AddNotiflyOrleansClient(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(OrleansHostOptions.Section).Get<OrleansHostOptions>() ?? new OrleansHostOptions();
+        builder.Services.AddOptions<OrleansHostOptions>().BindConfiguration(OrleansHostOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ClusterOptions>().Configure<IOptions<OrleansHostOptions>>((cluster, bound) =>
+        {
+            cluster.ClusterId = bound.Value.ClusterId;
+            cluster.ServiceId = bound.Value.ServiceId;
+        });
+        builder.UseOrleansClient(client =>
+        {
+            if (options.Clustering == OrleansClustering.Redis && !string.IsNullOrWhiteSpace(options.Redis))
+            {
+                client.UseRedisClustering(options.Redis);
+            }
+            else
+            {
+                client.UseStaticClustering(options.GatewayEndpoints().ToArray());
+            }
+
+            client.UseConnectionRetryFilter<GatewayRetry>();
+        });
+        return builder;
+    }
+
     /// <summary>Maps the Orleans Dashboard when it is enabled, for loopback clients only.</summary>
     public static WebApplication MapNotiflyOrleansDashboard(this WebApplication app)
     {

@@ -9,7 +9,10 @@ namespace Notifly.Silo.Hosting;
 
 public static class SiloServiceCollectionExtensions
 {
-    /// <summary>The worker side: the reminder service and the channel senders it drives, and the status-webhook dispatcher.</summary>
+    /// <summary>
+    /// The worker side: the reminder service and the channel senders it drives, and the
+    /// status-webhook dispatcher; only the senders when <c>Notifly:Dispatch:Enabled</c> is false.
+    /// </summary>
     public static IServiceCollection AddNotiflySilo(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DispatchOptions>().BindConfiguration("Notifly:Dispatch").ValidateDataAnnotations().ValidateOnStart();
@@ -17,6 +20,11 @@ public static class SiloServiceCollectionExtensions
         services.AddNotiflyChannels(configuration);
         services.AddSingleton<DeadPushTokens>();
         services.AddSingleton<ReminderService>();
+        if (configuration.GetSection("Notifly:Dispatch").Get<DispatchOptions>() is { Enabled: false })
+        {
+            return services;
+        }
+
         services.AddHostedService(sp => sp.GetRequiredService<ReminderService>());
         services.AddNotiflyStatusWebhookDispatcher();
         return services;

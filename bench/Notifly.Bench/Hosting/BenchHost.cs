@@ -18,7 +18,8 @@ namespace Notifly.Bench.Hosting;
 /// <summary>
 /// What the benchmark measures: a private PostgreSQL with durable settings in a temporary
 /// directory, the real Notifly composition on Kestrel at a free loopback port, and for role All a
-/// webhook receiver that answers 204 at once. Disposing stops all three and deletes the directory.
+/// webhook receiver that answers 204 at once; for role Api, the silo whose client it is (hosting
+/// grains, delivering nothing). Disposing stops them all and deletes the directory.
 /// </summary>
 public sealed class BenchHost : IAsyncDisposable
 {
@@ -27,14 +28,17 @@ public sealed class BenchHost : IAsyncDisposable
     private readonly string _home;
     private readonly PrivatePostgres _postgres;
     private readonly WebApplication _app;
+    private readonly WebApplication? _silo;
     private readonly WebhookSink? _sink;
 
     private readonly IReadOnlyDictionary<string, string> _settings;
 
     private BenchHost(
-        string home, PrivatePostgres postgres, WebApplication app, WebhookSink? sink, string webhookUrl, IReadOnlyDictionary<string, string> settings)
+        string home, PrivatePostgres postgres, WebApplication app, WebApplication? silo, WebhookSink? sink, string webhookUrl,
+        IReadOnlyDictionary<string, string> settings)
     {
         _settings = settings;
+        _silo = silo;
         _home = home;
         _postgres = postgres;
         _app = app;
@@ -70,6 +74,7 @@ public sealed class BenchHost : IAsyncDisposable
         PrivatePostgres? postgres = null;
         WebhookSink? sink = null;
         WebApplication? app = null;
+        WebApplication? silo = null;
         try
         {
             // KeepData: the durable settings (fsync, synchronous_commit and full_page_writes on), as in
@@ -101,17 +106,35 @@ public sealed class BenchHost : IAsyncDisposable
                 webhookUrl = "http://127.0.0.1:9/hook"; // intake only: the dispatcher that would call it is not running
             }
 
-            app = Build(role, postgres.ConnectionString, settings.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)));
+            var appSettings = settings.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)).ToList();
+            if (role == NotiflyRole.Api)
+            {
+                // An api node is a client of a silo (docs/0021): one that hosts the tenant grains
+                // but delivers nothing, so the intake phases' backlog waits for the dispatch phases.
+                silo = Build(NotiflyRole.Worker, postgres.ConnectionString,
+                    appSettings.Append(new KeyValuePair<string, string?>("Notifly:Dispatch:Enabled", "false")));
+                await silo.StartAsync(cancellationToken);
+                var siloSettings = silo.Services.GetRequiredService<IConfiguration>();
+                appSettings.Add(new("Notifly:Orleans:Gateways:0", $"127.0.0.1:{siloSettings["Notifly:Orleans:GatewayPort"]}"));
+                appSettings.Add(new("Notifly:Orleans:ClusterId", siloSettings["Notifly:Orleans:ClusterId"]));
+            }
+
+            app = Build(role, postgres.ConnectionString, appSettings);
             app.MapBreakdownEndpoints();
             await app.StartAsync(cancellationToken);
             await app.Services.GetRequiredService<PostgresListener>().Listening.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
-            return new BenchHost(home, postgres, app, sink, webhookUrl, settings);
+            return new BenchHost(home, postgres, app, silo, sink, webhookUrl, settings);
         }
         catch
         {
             if (app is not null)
             {
                 await app.DisposeAsync();
+            }
+
+            if (silo is not null)
+            {
+                await silo.DisposeAsync();
             }
 
             if (sink is not null)
@@ -190,6 +213,16 @@ public sealed class BenchHost : IAsyncDisposable
         }
 
         await _app.DisposeAsync();
+        if (_silo is not null)
+        {
+            using (var stopping = new CancellationTokenSource(StopTimeout))
+            {
+                await _silo.StopAsync(stopping.Token);
+            }
+
+            await _silo.DisposeAsync();
+        }
+
         if (_sink is not null)
         {
             await _sink.DisposeAsync();

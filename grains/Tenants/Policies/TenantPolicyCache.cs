@@ -1,23 +1,23 @@
 using System.Collections.Concurrent;
 using Npgsql;
 using Notifly.Grains.Notifications;
-using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Grains.Tenants.Policies;
 
 /// <summary>
 /// Per-node cache of each tenant's retry policies and fallback orders, read at intake only (the
-/// policy is bound into the notification there, so the dispatcher never reads it). A settings
-/// change's NOTIFY evicts the tenant on every node; a lost LISTEN connection clears everything,
-/// since changes may have been missed while it was down.
+/// policy is bound into the notification there, so the dispatcher never reads it). The node
+/// watches the tenant's grain before loading, and a settings change evicts the tenant on every
+/// node (docs/0021).
 /// </summary>
-public sealed class TenantPolicyCache(Database database, RetryPolicy deployment) : IPostgresNotificationHandler
+public sealed class TenantPolicyCache(Database database, RetryPolicy deployment, TenantWatch watch) : ITenantSettingsCache
 {
     private readonly ConcurrentDictionary<Guid, Lazy<Task<TenantPolicies>>> _tenants = new();
 
     public async Task<TenantPolicies> GetAsync(Guid tenantId, CancellationToken cancellationToken)
     {
+        await watch.EnsureAsync(tenantId, cancellationToken); // before the load: a later change then evicts it
         // The load is shared by concurrent callers, so it must not be cancelled by one of them.
         var entry = _tenants.GetOrAdd(tenantId, id => new Lazy<Task<TenantPolicies>>(() => LoadAsync(id)));
         try
@@ -31,15 +31,7 @@ public sealed class TenantPolicyCache(Database database, RetryPolicy deployment)
         }
     }
 
-    void IPostgresNotificationHandler.Handle(string channel, string payload)
-    {
-        if (channel == PostgresChannels.TenantSettings && Guid.TryParse(payload, out var tenantId))
-        {
-            _tenants.TryRemove(tenantId, out _);
-        }
-    }
-
-    void IPostgresNotificationHandler.Reconnected() => _tenants.Clear();
+    public void Evict(Guid tenantId) => _tenants.TryRemove(tenantId, out _);
 
     private async Task<TenantPolicies> LoadAsync(Guid tenantId)
     {

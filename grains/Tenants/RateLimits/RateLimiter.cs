@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using Notifly.Grains.Runtime;
+using Notifly.GrainInterfaces.Tenants;
 
 namespace Notifly.Grains.Tenants.RateLimits;
 
@@ -9,10 +9,12 @@ namespace Notifly.Grains.Tenants.RateLimits;
 /// node leased in a block; only an empty stock costs a round trip, and one per tenant at a time.
 /// Leftover tokens die with the lease, so a node never holds more than one block: that is what
 /// bounds over-admission to block × nodes. A refused lease is remembered until the bucket can
-/// refill, so traffic over the limit is refused from memory too. A settings change (NOTIFY)
-/// drops the tenant's stock on every node, so the next request leases under the new limits.
+/// refill, so traffic over the limit is refused from memory too. Leases go through the tenant's
+/// grain (docs/0021), which this node watches: a settings change drops the tenant's stock on
+/// every node, so the next request leases under the new limits.
 /// </summary>
-public sealed class RateLimiter(TokenBuckets buckets, IOptions<RateLimitOptions> options, TimeProvider time) : IPostgresNotificationHandler
+public sealed class RateLimiter(IGrainFactory grains, TenantWatch watch, IOptions<RateLimitOptions> options, TimeProvider time)
+    : ITenantSettingsCache
 {
     private readonly TimeSpan _lifetime = options.Value.LeaseLifetime;
     private readonly ConcurrentDictionary<Guid, Stock> _stocks = new();
@@ -41,7 +43,8 @@ public sealed class RateLimiter(TokenBuckets buckets, IOptions<RateLimitOptions>
                 return Refuse(stock, count, stock.BlockedUntil - now);
             }
 
-            var lease = await buckets.LeaseAsync(tenantId, count - stock.Tokens, borrow: false, now, cancellationToken);
+            await watch.EnsureAsync(tenantId, cancellationToken);
+            var lease = await Tenant(tenantId).Take(count - stock.Tokens, now).WaitAsync(cancellationToken);
             stock.Tokens += lease.Granted;
             stock.ExpiresAt = now + _lifetime;
             if (stock.Tokens >= count)
@@ -63,18 +66,17 @@ public sealed class RateLimiter(TokenBuckets buckets, IOptions<RateLimitOptions>
     }
 
     /// <summary>
-    /// Charges requests that must not be refused (Kafka) with one round trip for all their
-    /// tenants, borrowing what the buckets do not hold. Returns, per tenant, how long each of its
+    /// Charges requests that must not be refused (Kafka) with one lease per tenant, all tenants at
+    /// once, borrowing what the buckets do not hold. Returns, per tenant, how long each of its
     /// requests (in order) must wait for its token: zero for those the buckets could pay for now.
     /// </summary>
     public async Task<Dictionary<Guid, TimeSpan[]>> ScheduleAsync(
         IReadOnlyCollection<(Guid TenantId, int Count)> charges, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var leases = await buckets.BorrowAsync(charges, now, cancellationToken);
+        var leases = await Task.WhenAll(charges.Select(c => Tenant(c.TenantId).Borrow(c.Count, now))).WaitAsync(cancellationToken);
         var waits = new Dictionary<Guid, TimeSpan[]>(charges.Count);
-        foreach (var (tenantId, count) in charges)
+        foreach (var ((tenantId, count), lease) in charges.Zip(leases))
         {
-            var lease = leases[tenantId];
             var tenantWaits = new TimeSpan[count];
             for (var i = 0; i < count; i++)
             {
@@ -90,6 +92,9 @@ public sealed class RateLimiter(TokenBuckets buckets, IOptions<RateLimitOptions>
     /// <summary>Forgets what this node holds for the tenant: its limits changed.</summary>
     public void Evict(Guid tenantId) => _stocks.TryRemove(tenantId, out _);
 
+    // The silo's grain factory, or the cluster client's on an api node (docs/0021).
+    private ITenantGrain Tenant(Guid tenantId) => grains.GetGrain<ITenantGrain>(tenantId);
+
     // Partial batches take what the stock still has: those tokens are spent, not handed back.
     private static RateLimitDecision Refuse(Stock stock, int count, TimeSpan wait)
     {
@@ -97,16 +102,6 @@ public sealed class RateLimiter(TokenBuckets buckets, IOptions<RateLimitOptions>
         stock.Tokens = 0;
         return new RateLimitDecision(admitted, wait, stock.Limit, stock.Window);
     }
-
-    void IPostgresNotificationHandler.Handle(string channel, string payload)
-    {
-        if (channel == PostgresChannels.TenantSettings && Guid.TryParse(payload, out var tenantId))
-        {
-            Evict(tenantId);
-        }
-    }
-
-    void IPostgresNotificationHandler.Reconnected() => _stocks.Clear();
 
     private sealed class Stock
     {

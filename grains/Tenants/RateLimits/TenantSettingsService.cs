@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Notifly.GrainInterfaces.Tenants;
-using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
 using Notifly.Grains.Tenants.Policies;
 
@@ -9,7 +8,8 @@ namespace Notifly.Grains.Tenants.RateLimits;
 
 /// <summary>
 /// Reads and replaces a tenant's settings (rate limits, retry policies, channel fallback), audited
-/// and announced to every node. A PUT replaces the sections it names and keeps the others.
+/// A PUT replaces the sections it names and keeps the others; the caller commits and then
+/// announces the change through <see cref="TenantWatch.AnnounceAsync"/>.
 /// </summary>
 public sealed class TenantSettingsService(IOptions<RateLimitOptions> options, TimeProvider time, PolicySettingsStore policies)
 {
@@ -72,15 +72,6 @@ public sealed class TenantSettingsService(IOptions<RateLimitOptions> options, Ti
             """).With(scope.TenantId).With(actor).With(scope.TenantId.ToString()).With(changes))
         {
             await audit.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        // Delivered at commit, to every node including this one: each drops the tenant's leased
-        // tokens and its remembered refusal, so the next request leases under the new limits, and
-        // its cached policies, so the next request is accepted under the new ones.
-        // Evicting here, before the commit, could let a request lease under the old row again.
-        await using (var notify = scope.Command($"SELECT pg_notify('{PostgresChannels.TenantSettings}', $1)").With(scope.TenantId.ToString()))
-        {
-            await notify.ExecuteNonQueryAsync(cancellationToken);
         }
 
         return after;

@@ -1,10 +1,14 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Notifly.GrainInterfaces.Tenants;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Grains.Tenants.RateLimits;
 
-/// <summary>The persisted per-tenant buckets: one statement per lease (notifly_lease_tokens, migration 0003).</summary>
+/// <summary>
+/// The persisted per-tenant buckets: one statement per lease (notifly_lease_tokens, migration 0003),
+/// made by the tenant's grain (<see cref="TenantGrain"/>), the buckets' one writer in the cluster.
+/// </summary>
 public sealed class TokenBuckets(Database database, IOptions<RateLimitOptions> options)
 {
     private readonly RateLimitOptions _options = options.Value;
@@ -24,36 +28,6 @@ public sealed class TokenBuckets(Database database, IOptions<RateLimitOptions> o
         return Read(reader);
     }
 
-    /// <summary>
-    /// Borrows <c>Needed</c> tokens for each tenant in one round trip (Kafka's batches). Tenants
-    /// are locked in id order, so two batches sharing tenants wait for each other, never deadlock.
-    /// </summary>
-    public async Task<Dictionary<Guid, TokenLease>> BorrowAsync(
-        IReadOnlyCollection<(Guid TenantId, int Needed)> charges, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var ordered = charges.OrderBy(c => c.TenantId).ToArray();
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(
-            """
-            SELECT u.tenant_id, l.granted, l.minute_available, l.hour_available, l.per_minute, l.per_hour, l.burst
-              FROM unnest($1::uuid[], $2::integer[]) WITH ORDINALITY AS u(tenant_id, needed, n)
-             CROSS JOIN LATERAL notifly_lease_tokens(u.tenant_id, u.needed, $3, true, $4, $5, $6, $7) AS l
-             ORDER BY u.n
-            """, connection)
-            .With(ordered.Select(c => c.TenantId).ToArray()).With(ordered.Select(c => c.Needed).ToArray())
-            .With(_options.MaxLeaseBlock).With(now)
-            .With(_options.DefaultRequestsPerMinute).With(_options.DefaultRequestsPerHour).With(_options.DefaultBurstLimit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var leases = new Dictionary<Guid, TokenLease>(ordered.Length);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            leases[reader.GetGuid(0)] = Read(reader, 1);
-        }
-
-        return leases;
-    }
-
-    private static TokenLease Read(NpgsqlDataReader reader, int first = 0) => new(
-        reader.GetInt32(first), reader.GetDouble(first + 1), reader.GetDouble(first + 2),
-        reader.GetInt32(first + 3), reader.GetInt32(first + 4), reader.GetInt32(first + 5));
+    private static TokenLease Read(NpgsqlDataReader reader) => new(
+        reader.GetInt32(0), reader.GetDouble(1), reader.GetDouble(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5));
 }

@@ -24,9 +24,6 @@ public class SiloKillTests(ITestOutputHelper output)
         await using var receiver = await WebhookReceiver.StartAsync();
         receiver.SetDefault(204, delay: TimeSpan.FromSeconds(2)); // attempts stay in flight long enough to be caught
 
-        await using var api = await NotiflyNode.StartAsync(connectionString, role: Silo.Hosting.NotiflyRole.Api);
-        var tenant = await api.CreateTenantAsync();
-
         var clusterId = $"test-{Guid.NewGuid():N}";
         var silos = Enumerable.Range(0, 3).Select(_ => StartSilo(connectionString, redis, clusterId)).ToArray();
         try
@@ -35,6 +32,15 @@ public class SiloKillTests(ITestOutputHelper output)
             {
                 await NotiflyProcess.WaitReadyAsync(silo.HttpPort, TimeSpan.FromSeconds(60));
             }
+
+            // The api node hosts no grains: a client of the cluster, its gateways found in Redis.
+            await using var api = await NotiflyNode.StartAsync(connectionString, new Dictionary<string, string?>
+            {
+                ["Notifly:Orleans:Clustering"] = "Redis",
+                ["Notifly:Orleans:Redis"] = redis.Configuration,
+                ["Notifly:Orleans:ClusterId"] = clusterId,
+            }, Silo.Hosting.NotiflyRole.Api);
+            var tenant = await api.CreateTenantAsync();
 
             var ids = new List<Guid>();
             for (var i = 0; i < Notifications; i++)

@@ -19,19 +19,16 @@ public class KillTests
     {
         var postgres = await PostgresServer.GetAsync();
         var connectionString = await postgres.CreateDatabaseAsync("kill");
-        CreatedApiKey key;
-        await using (var setup = await NotiflyNode.StartAsync(connectionString, role: Silo.Hosting.NotiflyRole.Api))
-        {
-            var slug = $"kill-{Guid.NewGuid():N}";
-            key = (await setup.Services.GetRequiredService<TenantService>().CreateAsync(slug, slug, CancellationToken.None)).AdminKey;
-        }
+        // The killed process is an api node; this one is the silo it is a client of, and survives.
+        await using var silo = await NotiflyNode.StartAsync(connectionString, role: Silo.Hosting.NotiflyRole.Worker);
+        var slug = $"kill-{Guid.NewGuid():N}";
+        var key = (await silo.Services.GetRequiredService<TenantService>().CreateAsync(slug, slug, CancellationToken.None)).AdminKey;
 
         var port = FreeTcpPort.Pick();
-        using var process = NotiflyProcess.Start(port, new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Notifly"] = connectionString,
-            ["Notifly__Role"] = "Api",
-        });
+        var environment = silo.GatewayEnvironment();
+        environment["ConnectionStrings__Notifly"] = connectionString;
+        environment["Notifly__Role"] = "Api";
+        using var process = NotiflyProcess.Start(port, environment);
         var accepted = new ConcurrentBag<Guid>();
         try
         {
@@ -73,8 +70,7 @@ public class KillTests
             }
         }
 
-        await using var verify = await NotiflyNode.StartAsync(connectionString, role: Silo.Hosting.NotiflyRole.Api);
-        using var client = verify.Client(key.Secret);
+        using var client = silo.Client(key.Secret);
         var stored = (await client.ListAllIdsAsync()).ToHashSet();
 
         accepted.Should().NotBeEmpty();

@@ -35,4 +35,14 @@ public class OrleansHostOptionsTests
             .Should().ContainSingle(r => r.MemberNames.Contains(nameof(OrleansHostOptions.AdvertisedAddress)));
         Validate(new OrleansHostOptions { AdvertisedAddress = "10.1.2.3" }).Should().BeEmpty();
     }
+
+    [Fact]
+    public void An_api_nodes_gateways_are_IP_endpoints_and_default_to_this_machine()
+    {
+        Validate(new OrleansHostOptions { Gateways = ["10.0.0.5:30000", "gateway.notifly:30000", "10.0.0.6"] })
+            .Should().HaveCount(2).And.OnlyContain(r => r.MemberNames.Contains(nameof(OrleansHostOptions.Gateways)));
+        new OrleansHostOptions { Gateways = ["10.0.0.5:30000", "10.0.0.6:30001"] }.GatewayEndpoints()
+            .Select(e => e.ToString()).Should().Equal("10.0.0.5:30000", "10.0.0.6:30001");
+        new OrleansHostOptions { GatewayPort = 30005 }.GatewayEndpoints().Select(e => e.ToString()).Should().Equal("127.0.0.1:30005");
+    }
 }

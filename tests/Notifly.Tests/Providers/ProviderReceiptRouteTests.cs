@@ -81,12 +81,11 @@ public sealed class ProviderReceiptRouteTests(ProviderFixture fixture) : IClassF
     [Fact]
     public async Task An_api_only_node_checks_receipts_too()
     {
-        await using var api = await NotiflyNode.StartAsync(fixture.ConnectionString, new Dictionary<string, string?>
-        {
-            ["Notifly:Channels:Twilio:AccountSid"] = FakeTwilio.AccountSid,
-            ["Notifly:Channels:Twilio:AuthToken"] = FakeTwilio.AuthToken,
-            ["Notifly:Channels:Twilio:From"] = "+15005550006",
-        }, NotiflyRole.Api);
+        var settings = fixture.Node.GatewaySettings();
+        settings["Notifly:Channels:Twilio:AccountSid"] = FakeTwilio.AccountSid;
+        settings["Notifly:Channels:Twilio:AuthToken"] = FakeTwilio.AuthToken;
+        settings["Notifly:Channels:Twilio:From"] = "+15005550006";
+        await using var api = await NotiflyNode.StartAsync(fixture.ConnectionString, settings, NotiflyRole.Api);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/providers/twilio/callbacks/status")
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["MessageSid"] = "SM1", ["MessageStatus"] = "delivered" }),

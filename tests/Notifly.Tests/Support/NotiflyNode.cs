@@ -63,6 +63,12 @@ public sealed class NotiflyNode : IAsyncDisposable
             ["Notifly:Orleans:GatewayPort"] = FreeTcpPort.Pick().ToString(CultureInfo.InvariantCulture),
             ["Notifly:Orleans:ClusterId"] = $"test-{Guid.NewGuid():N}",
         };
+        if (role == NotiflyRole.Api && settings?.Keys.Any(k => k.StartsWith("Notifly:Orleans:Gateways", StringComparison.Ordinal) || k == "Notifly:Orleans:Redis") != true)
+        {
+            // It would wait for a gateway for ever.
+            throw new ArgumentException("An api node is a client of a silo: pass another node's GatewaySettings()", nameof(settings));
+        }
+
         if (settings?.Keys.Any(k => k.StartsWith("Notifly:Secrets:Keys:", StringComparison.Ordinal)) == true)
         {
             config.Remove("Notifly:Secrets:Keys:test-1"); // the test names its own keys
@@ -93,6 +99,21 @@ public sealed class NotiflyNode : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Settings that make another node an api node of this node's silo: its gateway and cluster.</summary>
+    public Dictionary<string, string?> GatewaySettings()
+    {
+        var configuration = Services.GetRequiredService<IConfiguration>();
+        return new Dictionary<string, string?>
+        {
+            ["Notifly:Orleans:Gateways:0"] = $"127.0.0.1:{configuration["Notifly:Orleans:GatewayPort"]}",
+            ["Notifly:Orleans:ClusterId"] = configuration["Notifly:Orleans:ClusterId"],
+        };
+    }
+
+    /// <summary><see cref="GatewaySettings"/> as a child process's environment.</summary>
+    public Dictionary<string, string> GatewayEnvironment() =>
+        GatewaySettings().ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
 
     public HttpClient Client(string? apiKey = null)
     {

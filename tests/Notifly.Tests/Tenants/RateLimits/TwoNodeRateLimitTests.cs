@@ -1,9 +1,12 @@
-// Two API nodes on one database share each tenant's bucket: concurrent traffic through both is
-// admitted within docs/0006's bound, and a settings change made through one node governs the
-// next requests on both (NOTIFY drops their leased tokens and remembered refusals). Not
+// Two api nodes, clients of one silo that hosts no HTTP traffic of theirs, share each tenant's
+// bucket through its grain: concurrent traffic through both is admitted within docs/0006's
+// bound, and a settings change made through one node governs the next requests on both (the
+// tenant grain tells both to drop their leased tokens and remembered refusals, docs/0021). Not
 // covered: more than two nodes (the bound is per node; nothing else changes).
 using System.Diagnostics;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Notifly.GrainInterfaces.Tenants;
 using Notifly.Silo.Hosting;
 using Notifly.Tests.Support;
 
@@ -12,6 +15,7 @@ namespace Notifly.Tests.Tenants.RateLimits;
 public sealed class TwoNodeRateLimitTests : IAsyncLifetime
 {
     private string _connectionString = "";
+    private NotiflyNode _silo = null!;
     private NotiflyNode _a = null!;
     private NotiflyNode _b = null!;
 
@@ -19,14 +23,31 @@ public sealed class TwoNodeRateLimitTests : IAsyncLifetime
     {
         var postgres = await PostgresServer.GetAsync();
         _connectionString = await postgres.CreateDatabaseAsync("ratelimits");
-        _a = await NotiflyNode.StartAsync(_connectionString, role: NotiflyRole.Api);
-        _b = await NotiflyNode.StartAsync(_connectionString, role: NotiflyRole.Api);
+        _silo = await NotiflyNode.StartAsync(_connectionString, role: NotiflyRole.Worker);
+        _a = await NotiflyNode.StartAsync(_connectionString, _silo.GatewaySettings(), NotiflyRole.Api);
+        _b = await NotiflyNode.StartAsync(_connectionString, _silo.GatewaySettings(), NotiflyRole.Api);
     }
 
     public async Task DisposeAsync()
     {
         await _a.DisposeAsync();
         await _b.DisposeAsync();
+        await _silo.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task An_api_node_hosts_no_grains_and_leases_through_the_tenants_grain_on_the_silo()
+    {
+        _a.Services.GetService<ILocalSiloDetails>().Should().BeNull("an api node runs no silo");
+        var tenant = await _a.CreateTenantAsync();
+
+        await tenant.Http.SendOkAsync(Calls.Webhook("http://127.0.0.1:9/"));
+
+        var grainId = _silo.Services.GetRequiredService<IGrainFactory>().GetGrain<ITenantGrain>(tenant.Id).GetGrainId();
+        var management = _silo.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        var activations = await management.GetDetailedGrainStatistics();
+        activations.Should().Contain(a => a.GrainId == grainId, "the api node's lease activated the tenant's grain in the silo");
+        (await RateLimitProbe.LeasesAsync(_connectionString, tenant.Id)).Should().Be(1);
     }
 
     [Fact]
@@ -81,9 +102,9 @@ public sealed class TwoNodeRateLimitTests : IAsyncLifetime
 
         await tenant.Http.SetLimitsAsync(perMinute: 1, perHour: 1000, burst: 2);
 
-        // Without the NOTIFY, B would go on spending its 49 leased tokens for up to a lease
-        // lifetime (1 s). Back to back, it gets the 2 the clamped bucket holds, plus whatever it
-        // served from its old stock while the NOTIFY was on its way (a request or two at most).
+        // Without the tenant grain's word, B would go on spending its 49 leased tokens for up to a
+        // lease lifetime (1 s). Back to back, it gets the 2 the clamped bucket holds, plus whatever
+        // it served from its old stock while the word was on its way (a request or two at most).
         var acceptedOnB = 0;
         for (var i = 0; i < 40; i++)
         {
@@ -101,7 +122,7 @@ public sealed class TwoNodeRateLimitTests : IAsyncLifetime
         (await tenant.Http.SendAsync(Calls.Webhook("http://127.0.0.1:9/"))).StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
 
         // Raised again: A and B must both forget the minute-long refusal they remember (without
-        // the NOTIFY they would refuse for a minute, far past these deadlines).
+        // the tenant grain's word they would refuse for a minute, far past these deadlines).
         await viaB.SetLimitsAsync(perMinute: 60_000, perHour: 100_000, burst: 100);
         await Eventually.MatchAsync(() => tenant.Http.SendAsync(Calls.Webhook("http://127.0.0.1:9/")),
             r => r.StatusCode == HttpStatusCode.Accepted, TimeSpan.FromSeconds(10), "node A to apply the raised limit");

@@ -1,10 +1,17 @@
-namespace Notifly.Grains.Tenants.RateLimits;
+namespace Notifly.GrainInterfaces.Tenants;
 
 /// <summary>
-/// What one lease on a tenant's bucket row returned: the tokens granted, the tokens each bucket
-/// held before the take (after refill), and the limits in force.
+/// What one lease on a tenant's token buckets returned (<see cref="ITenantGrain"/>): the tokens
+/// granted, the tokens each bucket held before the take (after refill), and the limits in force.
 /// </summary>
-public sealed record TokenLease(int Granted, double MinuteAvailable, double HourAvailable, int PerMinute, int PerHour, int Burst)
+[GenerateSerializer, Immutable]
+public sealed record TokenLease(
+    [property: Id(0)] int Granted,
+    [property: Id(1)] double MinuteAvailable,
+    [property: Id(2)] double HourAvailable,
+    [property: Id(3)] int PerMinute,
+    [property: Id(4)] int PerHour,
+    [property: Id(5)] int Burst)
 {
     /// <summary>
     /// How long after the lease the bucket can give its <paramref name="nth"/> token counted from
