@@ -4,7 +4,6 @@ using Notifly.Api.Auth;
 using Notifly.Api.Http;
 using Notifly.GrainInterfaces.Tenants;
 using Notifly.Grains.Storage;
-using Notifly.Grains.Tenants;
 using Notifly.Grains.Tenants.RateLimits;
 
 namespace Notifly.Api.Admin;
@@ -25,7 +24,7 @@ public static class TenantSettingsApi
     }
 
     public static async Task<Results<Ok<TenantSettings>, ProblemHttpResult>> Put(
-        HttpContext context, Database database, TenantSettingsService settings, TenantWatch watch, CancellationToken cancellationToken)
+        HttpContext context, Database database, TenantSettingsService settings, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<TenantSettings>(context.Request, cancellationToken);
         if (problem is not null)
@@ -41,14 +40,9 @@ public static class TenantSettingsApi
 
         await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
         var stored = await settings.PutAsync(scope, request!, AdminApi.Actor(context), cancellationToken);
+        // The commit also tells every node (docs/0021). Should that fail, the answer is an error
+        // although the change is stored: repeating the PUT is harmless and announces again.
         await scope.CommitAsync(cancellationToken);
-
-        // After the commit, to every node including this one: each drops the tenant's leased
-        // tokens and its remembered refusal, so the next request leases under the new limits, and
-        // its cached policies. Announced before the commit, a node could reload the old row.
-        // Should the announcement fail, the answer is an error: repeating the PUT is harmless and
-        // announces again (nodes also notice a missed change at their next watch renewal).
-        await watch.AnnounceAsync(scope.TenantId);
         return TypedResults.Ok(stored);
     }
 }

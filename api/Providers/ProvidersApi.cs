@@ -114,10 +114,10 @@ public static partial class ProvidersApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Guid id, HttpContext context, Database database, CancellationToken cancellationToken)
+        Guid id, HttpContext context, Database database, ProviderStore store, CancellationToken cancellationToken)
     {
         await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
-        if (!await ProviderStore.DeleteAsync(scope, id, Actor(context), cancellationToken))
+        if (!await store.DeleteAsync(scope, id, Actor(context), cancellationToken))
         {
             return Problems.NotFound("Provider");
         }

@@ -59,7 +59,7 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<RecipientsOptions>().BindConfiguration(RecipientsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<ApiKeyCache>();
-        services.AddSingleton<IPostgresNotificationHandler>(sp => sp.GetRequiredService<ApiKeyCache>());
+        services.AddSingleton<ITenantSettingsCache>(sp => sp.GetRequiredService<ApiKeyCache>());
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<TenantService>();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();

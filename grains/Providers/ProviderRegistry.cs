@@ -9,7 +9,7 @@ using Npgsql;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
 using Notifly.Grains.Observability;
-using Notifly.Grains.Runtime;
+using Notifly.Grains.Tenants;
 using Notifly.Grains.Storage;
 using Polly.CircuitBreaker;
 
@@ -19,15 +19,16 @@ namespace Notifly.Grains.Providers;
 /// Which providers a tenant's delivery on a channel goes through, in order (seed 004's selection,
 /// docs/0015): the tenant's active providers of the channel by priority, lowest first; a tenant
 /// with none uses the deployment's own. Per node, a tenant's providers are loaded once and kept
-/// until a change's NOTIFY; a provider whose row did not change keeps its slot, and with it its
-/// circuit state and concurrency limit.
+/// until the tenant's grain announces a change (docs/0021); a provider whose row did not change
+/// keeps its slot, and with it its circuit state and concurrency limit.
 /// </summary>
-public sealed partial class ProviderRegistry : IPostgresNotificationHandler
+public sealed partial class ProviderRegistry : ITenantSettingsCache
 {
     private readonly Database _database;
     private readonly ProviderStore _store;
     private readonly ProvidersOptions _options;
     private readonly TimeProvider _time;
+    private readonly TenantWatch _watch;
     private readonly ILogger<ProviderRegistry> _logger;
     private readonly Dictionary<string, ProviderKind> _kinds;
     private readonly Dictionary<Channel, ProviderSlot[]> _deployment;
@@ -36,8 +37,9 @@ public sealed partial class ProviderRegistry : IPostgresNotificationHandler
 
     public ProviderRegistry(
         Database database, ProviderStore store, IEnumerable<ProviderKind> kinds, IEnumerable<IChannelSender> deploymentSenders,
-        IOptions<ProvidersOptions> options, TimeProvider time, ILogger<ProviderRegistry> logger)
+        IOptions<ProvidersOptions> options, TimeProvider time, TenantWatch watch, ILogger<ProviderRegistry> logger)
     {
+        _watch = watch;
         _database = database;
         _store = store;
         _options = options.Value;
@@ -78,18 +80,11 @@ public sealed partial class ProviderRegistry : IPostgresNotificationHandler
         return providers.ByChannel.TryGetValue(channel, out var own) ? own : Deployment(channel);
     }
 
-    void IPostgresNotificationHandler.Handle(string channel, string payload)
-    {
-        if (channel == PostgresChannels.Providers && Guid.TryParse(payload, out var tenantId))
-        {
-            _tenants.TryRemove(tenantId, out _);
-        }
-    }
-
-    void IPostgresNotificationHandler.Reconnected() => _tenants.Clear();
+    public void Evict(Guid tenantId) => _tenants.TryRemove(tenantId, out _);
 
     private async Task<TenantProviders> LoadAsync(Guid tenantId)
     {
+        await _watch.EnsureAsync(tenantId, CancellationToken.None); // before the load: a later change then evicts it
         var rows = new List<ProviderRow>();
         await using (var connection = await _database.OpenAsync(CancellationToken.None))
         await using (var command = new NpgsqlCommand(

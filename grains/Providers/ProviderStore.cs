@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
 using Notifly.GrainInterfaces.Notifications;
-using Notifly.Grains.Runtime;
+using Notifly.Grains.Tenants;
 using Notifly.Grains.Security;
 using Notifly.Grains.Storage;
 
@@ -10,11 +10,10 @@ namespace Notifly.Grains.Providers;
 
 /// <summary>
 /// A tenant's providers in its own scope (RLS): reads never return credentials, only the names
-/// of the sealed fields; every change is audited (without the secrets) and announced on
-/// <see cref="PostgresChannels.Providers"/> so each node reloads that tenant's providers. The
-/// caller commits.
+/// of the sealed fields; every change is audited (without the secrets), and its commit announces
+/// it through the tenant's grain so each node reloads that tenant's providers. The caller commits.
 /// </summary>
-public sealed class ProviderStore(SecretBox box)
+public sealed class ProviderStore(SecretBox box, TenantWatch watch)
 {
     /// <summary>Binds sealed credentials to their row: copied to another provider, they do not open.</summary>
     public static string AssociatedData(Guid providerId) => $"provider:{providerId:D}";
@@ -133,7 +132,7 @@ public sealed class ProviderStore(SecretBox box)
         return true;
     }
 
-    public static async Task<bool> DeleteAsync(TenantScope scope, Guid id, string actor, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(TenantScope scope, Guid id, string actor, CancellationToken cancellationToken)
     {
         await using var command = scope.Command("DELETE FROM providers WHERE id = $1").With(id);
         if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
@@ -150,7 +149,7 @@ public sealed class ProviderStore(SecretBox box)
 
     private static string[] FieldNames(JsonObject? credentials) => credentials?.Select(c => c.Key).Order(StringComparer.Ordinal).ToArray() ?? [];
 
-    private static async Task ChangedAsync(TenantScope scope, string actor, string action, Guid id, ProviderDraft? draft, CancellationToken cancellationToken)
+    private async Task ChangedAsync(TenantScope scope, string actor, string action, Guid id, ProviderDraft? draft, CancellationToken cancellationToken)
     {
         // What changed, minus the secrets: which credential fields were replaced, not their values.
         var changes = draft is null ? null : JsonSerializer.Serialize(new
@@ -158,22 +157,17 @@ public sealed class ProviderStore(SecretBox box)
             draft.Name, draft.Kind, Channel = draft.Channel.Name(), draft.Priority, draft.Active, draft.Settings, draft.MaxConcurrency,
             CredentialsReplaced = draft.Credentials is null ? null : FieldNames(draft.Credentials),
         }, Json.Options);
-        var batch = new NpgsqlBatch(scope.Connection, scope.Transaction)
+        await using (var audit = scope.Command(
+            """
+            INSERT INTO admin_audit_logs (tenant_id, actor, action, resource_type, resource_id, changes)
+            VALUES ($1, $2, $3, 'provider', $4, $5::jsonb)
+            """).With(scope.TenantId).With(actor).With(action).With(id.ToString()).With(changes, NpgsqlTypes.NpgsqlDbType.Text))
         {
-            BatchCommands =
-            {
-                new NpgsqlBatchCommand(
-                    """
-                    INSERT INTO admin_audit_logs (tenant_id, actor, action, resource_type, resource_id, changes)
-                    VALUES ($1, $2, $3, 'provider', $4, $5::jsonb)
-                    """).With(scope.TenantId).With(actor).With(action).With(id.ToString()).With(changes, NpgsqlTypes.NpgsqlDbType.Text),
-                new NpgsqlBatchCommand($"SELECT pg_notify('{PostgresChannels.Providers}', $1)").With(scope.TenantId.ToString()),
-            },
-        };
-        await using (batch)
-        {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            await audit.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        // Each node reloads the tenant's providers (docs/0021).
+        scope.AfterCommit(() => watch.AnnounceAsync(scope.TenantId));
     }
 
     private static async Task<IReadOnlyList<ProviderView>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)

@@ -6,12 +6,6 @@ public static class PostgresChannels
     /// <summary>New or re-armed reminders may be due now.</summary>
     public const string Reminders = "notifly_reminders";
 
-    /// <summary>An API key was revoked; payload is its prefix.</summary>
-    public const string ApiKeys = "notifly_api_keys";
-
-    /// <summary>A tenant's providers changed; payload is its id.</summary>
-    public const string Providers = "notifly_providers";
-
     /// <summary>A tenant's status-webhook endpoints changed (added, removed, disabled); payload is its id.</summary>
     public const string WebhookEndpoints = "notifly_webhook_endpoints";
 

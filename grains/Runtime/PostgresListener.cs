@@ -28,8 +28,8 @@ public sealed partial class PostgresListener(
                 await using var connection = await database.OpenAsync(stoppingToken);
                 connection.Notification += (_, e) => Dispatch(e.Channel, e.Payload);
                 await using (var command = new NpgsqlCommand(
-                    $"LISTEN {PostgresChannels.Reminders}; LISTEN {PostgresChannels.ApiKeys}; " +
-                    $"LISTEN {PostgresChannels.WebhookEndpoints}; LISTEN {PostgresChannels.WebhookDeliveries}; LISTEN {PostgresChannels.Providers};", connection))
+                    $"LISTEN {PostgresChannels.Reminders}; " +
+                    $"LISTEN {PostgresChannels.WebhookEndpoints}; LISTEN {PostgresChannels.WebhookDeliveries};", connection))
                 {
                     await command.ExecuteNonQueryAsync(stoppingToken);
                 }

@@ -1,15 +1,14 @@
 using System.Collections.Concurrent;
-using Notifly.Grains.Runtime;
 
 namespace Notifly.Grains.Tenants;
 
 /// <summary>
-/// Per-node cache of key lookups by prefix, so authentication costs no round trip. Revocation
-/// evicts the entry on every node through NOTIFY; entries also expire after a minute in case
-/// a notification is missed. Requests that change data re-check the key in their own
-/// transaction, so the cache can never let a revoked key write.
+/// Per-node cache of key lookups by prefix, so authentication costs no round trip. A revocation
+/// is announced through the tenant's grain and evicts the tenant's keys on every node watching it
+/// (docs/0021); entries also expire after a minute. Requests that change data re-check the key in
+/// their own transaction, so the cache can never let a revoked key write.
 /// </summary>
-public sealed class ApiKeyCache(TimeProvider time) : IPostgresNotificationHandler
+public sealed class ApiKeyCache(TimeProvider time) : ITenantSettingsCache
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, (ApiKeyRecord Record, DateTimeOffset Expires)> _entries = new(StringComparer.Ordinal);
@@ -30,13 +29,12 @@ public sealed class ApiKeyCache(TimeProvider time) : IPostgresNotificationHandle
 
     public void Evict(string prefix) => _entries.TryRemove(prefix, out _);
 
-    void IPostgresNotificationHandler.Handle(string channel, string payload)
+    /// <summary>Forgets every key of the tenant: one of them changed. Rare, so a scan is fine.</summary>
+    public void Evict(Guid tenantId)
     {
-        if (channel == PostgresChannels.ApiKeys)
+        foreach (var entry in _entries.Where(e => e.Value.Record.TenantId == tenantId))
         {
-            Evict(payload);
+            _entries.TryRemove(entry);
         }
     }
-
-    void IPostgresNotificationHandler.Reconnected() => _entries.Clear();
 }

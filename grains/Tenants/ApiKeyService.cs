@@ -1,11 +1,10 @@
 using Npgsql;
-using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Grains.Tenants;
 
 /// <summary>Creates, lists, revokes and authenticates API keys.</summary>
-public sealed class ApiKeyService(Database database, ApiKeyCache cache, TimeProvider time)
+public sealed class ApiKeyService(Database database, ApiKeyCache cache, TenantWatch watch, TimeProvider time)
 {
     public async Task<ApiPrincipal?> AuthenticateAsync(string? token, CancellationToken cancellationToken)
     {
@@ -21,6 +20,17 @@ public sealed class ApiKeyService(Database database, ApiKeyCache cache, TimeProv
             if (record is null)
             {
                 return null;
+            }
+
+            if (await WatchAsync(record.TenantId, cancellationToken))
+            {
+                // Loaded before this node watched the tenant: a revocation committed meanwhile
+                // was announced to the others only. Loaded again, it is heard of.
+                record = await LoadAsync(prefix, cancellationToken);
+                if (record is null)
+                {
+                    return null;
+                }
             }
 
             cache.Set(prefix, record);
@@ -39,6 +49,30 @@ public sealed class ApiKeyService(Database database, ApiKeyCache cache, TimeProv
         }
 
         return new ApiPrincipal(record.TenantId, record.Id, prefix, record.Role);
+    }
+
+    /// <summary>
+    /// Makes sure this node hears of the tenant's changes before its key is cached; true when it
+    /// did not until now. The cluster unreachable, the key is checked and cached all the same:
+    /// revocations then reach this node through the cache's one-minute expiry.
+    /// </summary>
+    private async Task<bool> WatchAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        if (watch.Watches(tenantId))
+        {
+            return false;
+        }
+
+        try
+        {
+            await watch.EnsureAsync(tenantId, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return false;
+        }
+
+        return true;
     }
 
     private async Task TouchAsync(Guid keyId, CancellationToken cancellationToken)
@@ -115,12 +149,8 @@ public sealed class ApiKeyService(Database database, ApiKeyCache cache, TimeProv
         }
 
         await AuditAsync(scope, actor, "api_key.revoked", keyId, null, cancellationToken);
-        await using (var notify = scope.Command($"SELECT pg_notify('{PostgresChannels.ApiKeys}', $1)").With(prefix))
-        {
-            await notify.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         cache.Evict(prefix);
+        scope.AfterCommit(() => watch.AnnounceAsync(scope.TenantId)); // every node drops the tenant's cached keys
         return true;
     }
 

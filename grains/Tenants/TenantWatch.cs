@@ -43,8 +43,9 @@ public sealed partial class TenantWatch(
     /// <summary>Tells every node watching the tenant (this one included) that its settings changed; call after the commit.</summary>
     public Task AnnounceAsync(Guid tenantId) => grains.GetGrain<ITenantGrain>(tenantId).SettingsChanged();
 
-    /// <summary>How many tenants this node watches.</summary>
-    public int Count => _tenants.Count;
+    /// <summary>Whether this node already hears of the tenant's changes.</summary>
+    public bool Watches(Guid tenantId) =>
+        _tenants.TryGetValue(tenantId, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully;
 
     void ITenantObserver.SettingsChanged(Guid tenantId, TenantWatchTicket ticket)
     {

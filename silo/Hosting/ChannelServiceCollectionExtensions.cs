@@ -8,7 +8,7 @@ using Notifly.Grains.Channels.Sms;
 using Notifly.Grains.Channels.Webhook;
 using Notifly.Grains.Providers;
 using Notifly.Grains.Recipients;
-using Notifly.Grains.Runtime;
+using Notifly.Grains.Tenants;
 using Notifly.Grains.Security;
 using Notifly.GrainInterfaces.Notifications;
 using Microsoft.Extensions.Logging;
@@ -109,7 +109,7 @@ public static class ChannelServiceCollectionExtensions
         services.AddSingleton<ProviderStore>();
         services.AddSingleton<SealedSecretColumn>(ProviderStore.CredentialsColumn);
         services.AddSingleton<ProviderRegistry>();
-        services.AddSingleton<IPostgresNotificationHandler>(sp => sp.GetRequiredService<ProviderRegistry>());
+        services.AddSingleton<ITenantSettingsCache>(sp => sp.GetRequiredService<ProviderRegistry>());
         services.AddSingleton<ProviderRouter>();
         return services;
     }

@@ -17,7 +17,6 @@ public sealed class TenantPolicyCache(Database database, RetryPolicy deployment,
 
     public async Task<TenantPolicies> GetAsync(Guid tenantId, CancellationToken cancellationToken)
     {
-        await watch.EnsureAsync(tenantId, cancellationToken); // before the load: a later change then evicts it
         // The load is shared by concurrent callers, so it must not be cancelled by one of them.
         var entry = _tenants.GetOrAdd(tenantId, id => new Lazy<Task<TenantPolicies>>(() => LoadAsync(id)));
         try
@@ -35,6 +34,7 @@ public sealed class TenantPolicyCache(Database database, RetryPolicy deployment,
 
     private async Task<TenantPolicies> LoadAsync(Guid tenantId)
     {
+        await watch.EnsureAsync(tenantId, CancellationToken.None); // before the load: a later change then evicts it
         // System work on the node's own connection: the tenant filter is explicit here.
         await using var connection = await database.OpenAsync(CancellationToken.None);
         await using var retry = new NpgsqlCommand($"{PolicyRows.SelectRetry} WHERE tenant_id = $1", connection).With(tenantId);

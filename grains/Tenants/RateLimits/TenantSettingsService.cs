@@ -8,10 +8,10 @@ namespace Notifly.Grains.Tenants.RateLimits;
 
 /// <summary>
 /// Reads and replaces a tenant's settings (rate limits, retry policies, channel fallback), audited
-/// A PUT replaces the sections it names and keeps the others; the caller commits and then
-/// announces the change through <see cref="TenantWatch.AnnounceAsync"/>.
+/// A PUT replaces the sections it names and keeps the others; its commit announces the change to
+/// every node through the tenant's grain (docs/0021).
 /// </summary>
-public sealed class TenantSettingsService(IOptions<RateLimitOptions> options, TimeProvider time, PolicySettingsStore policies)
+public sealed class TenantSettingsService(IOptions<RateLimitOptions> options, TimeProvider time, PolicySettingsStore policies, TenantWatch watch)
 {
     public async Task<TenantSettings> GetAsync(TenantScope scope, CancellationToken cancellationToken)
     {
@@ -74,6 +74,10 @@ public sealed class TenantSettingsService(IOptions<RateLimitOptions> options, Ti
             await audit.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        // After the commit, to every node including this one: each drops the tenant's leased
+        // tokens and its remembered refusal, so the next request leases under the new limits, and
+        // its cached policies. Announced before the commit, a node could reload the old row.
+        scope.AfterCommit(() => watch.AnnounceAsync(scope.TenantId));
         return after;
     }
 }

@@ -1,10 +1,13 @@
 // API keys (seed 000): created once with the secret shown only then, listed without secrets,
-// revoked so that the very next request fails — on this node and on another node sharing the
-// database, which learns of the revocation through the database, not through its own cache.
+// revoked so that the very next request fails — on this node and on an api node of the same
+// cluster, whose cached key the tenant's grain tells it to drop (docs/0021); a request that reads
+// or writes also re-checks the key in its own transaction.
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Notifly.Grains.Tenants;
+using Notifly.Silo.Hosting;
 using Notifly.Tests.Support;
 
 namespace Notifly.Tests.EndToEnd;
@@ -51,7 +54,7 @@ public class ApiKeyTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Revoked_key_fails_on_the_very_next_request_on_every_node()
     {
-        await using var other = await NotiflyNode.StartAsync(fixture.ConnectionString);
+        await using var other = await NotiflyNode.StartAsync(fixture.ConnectionString, fixture.Node.GatewaySettings(), NotiflyRole.Api);
         var tenant = await fixture.Node.CreateTenantAsync();
         var created = await CreateKeyAsync(tenant, "doomed", "SERVICE");
         using var here = fixture.Node.Client(created.Secret);
@@ -62,7 +65,12 @@ public class ApiKeyTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         (await here.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.Accepted);
         (await there.GetAsync("/api/notifications")).StatusCode.Should().Be(HttpStatusCode.OK);
 
+        var cached = other.Services.GetRequiredService<ApiKeyCache>();
+        cached.TryGet(created.Key.Prefix, out _).Should().BeTrue("the api node cached the key");
+
         (await tenant.Http.DeleteAsync($"/api/admin/api-keys/{created.Key.Id}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        await Eventually.MatchAsync(() => Task.FromResult(cached.TryGet(created.Key.Prefix, out _)), c => !c, TimeSpan.FromSeconds(10),
+            "the tenant's grain to tell the api node (the entry would otherwise live a minute)");
 
         (await there.SendAsync(Calls.Webhook("http://127.0.0.1:9/"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         (await there.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "no replay for a revoked key");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Notifly.GrainInterfaces.Notifications;
+using Notifly.Silo.Hosting;
 using Notifly.Tests.Support;
 using Npgsql;
 
@@ -116,6 +117,28 @@ public sealed class ProviderFailoverTests(ProviderFixture fixture) : IClassFixtu
         var details = await SendSmsAsync(tenant, NotificationStatus.Failed);
 
         details.Deliveries.Single().LastErrorCode.Should().Be("CHANNEL_DISABLED");
+    }
+
+    [Fact]
+    public async Task A_provider_deleted_through_an_api_node_is_no_longer_used_by_the_silos_dispatcher()
+    {
+        await using var primary = await FakeTwilio.StartAsync();
+        await using var backup = await FakeTwilio.StartAsync();
+        var tenant = await fixture.Node.CreateTenantAsync();
+        var primaryId = await CreateAsync(tenant, ProviderFixture.Twilio("primary", 10, primary));
+        await CreateAsync(tenant, ProviderFixture.Twilio("backup", 20, backup));
+        await SendSmsAsync(tenant, NotificationStatus.Sent); // the dispatcher has loaded both
+        primary.Messages.Should().ContainSingle();
+
+        // The change comes through another node of the cluster; the dispatcher's node only hears
+        // of it from the tenant's grain (its providers would otherwise stay loaded for ever).
+        await using var api = await NotiflyNode.StartAsync(fixture.ConnectionString, fixture.Node.GatewaySettings(), NotiflyRole.Api);
+        using var viaApi = api.Client(tenant.AdminKey);
+        (await viaApi.DeleteAsync($"/api/admin/providers/{primaryId}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        var details = await SendSmsAsync(tenant, NotificationStatus.Sent);
+        details.Logs.Should().ContainSingle().Which.Provider.Should().Be("backup");
+        primary.Messages.Should().ContainSingle("the deleted provider was not called again");
     }
 
     private async Task<NotificationDetails> SendSmsAsync(TestTenant tenant, NotificationStatus status)
