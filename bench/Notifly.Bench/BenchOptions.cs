@@ -11,7 +11,7 @@ public sealed record BenchOptions(
 {
     public const string Usage = """
         usage: Notifly.Bench [--duration 10] [--warmup 2] [--jit-warmup 20] [--rate 5000] [--connections 64] [--out bench/results]
-                             [--role api|all] [--phases all | kestrel,http-authenticated,http-validated,pg-raw,pg-writer,intake-max,intake-rate,pg-raw-matched,kafka-raw,kafka-intake,dispatch-priority,dispatch-fairness]
+                             [--role api|all] [--phases all | kestrel,http-authenticated,http-validated,pg-raw,pg-writer,intake-max,intake-rate,pg-raw-matched,kafka-raw,kafka-intake,dispatch-priority,dispatch-fairness,slow-provider,cluster]
           --duration     seconds measured per phase (1–120)
           --warmup       seconds of load before each phase's window (0–30)
           --jit-warmup   seconds of unmeasured intake load before the first phase, until the JIT has

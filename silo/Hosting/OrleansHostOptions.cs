@@ -55,6 +55,14 @@ public sealed class OrleansHostOptions : IValidatableObject
     /// </summary>
     public List<string> Gateways { get; set; } = [];
 
+    /// <summary>
+    /// Under development clustering, the silo endpoint (<c>ip:port</c>) of the silo that keeps the
+    /// cluster's membership, for a second silo on the same machine or network without Redis (the
+    /// benchmark's two-silo phase). Empty: this silo is its own primary. Redis is the way for a
+    /// real deployment: the primary is a single point of failure.
+    /// </summary>
+    public string? PrimarySilo { get; set; }
+
     /// <summary>The gateways an api node connects to under development clustering.</summary>
     public IReadOnlyList<IPEndPoint> GatewayEndpoints() =>
         Gateways.Count == 0
@@ -71,6 +79,11 @@ public sealed class OrleansHostOptions : IValidatableObject
         foreach (var gateway in Gateways.Where(g => !IPEndPoint.TryParse(g, out var e) || e.Port == 0))
         {
             yield return new ValidationResult($"Gateway '{gateway}' is not an IP address and port (e.g. 10.0.0.5:30000)", [nameof(Gateways)]);
+        }
+
+        if (!string.IsNullOrEmpty(PrimarySilo) && (!IPEndPoint.TryParse(PrimarySilo, out var primary) || primary.Port == 0))
+        {
+            yield return new ValidationResult($"Primary silo '{PrimarySilo}' is not an IP address and port (e.g. 127.0.0.1:11111)", [nameof(PrimarySilo)]);
         }
 
         if (Clustering == OrleansClustering.Redis && string.IsNullOrWhiteSpace(Redis))

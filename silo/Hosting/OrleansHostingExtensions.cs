@@ -56,7 +56,7 @@ public static class OrleansHostingExtensions
             }
             else
             {
-                silo.UseDevelopmentClustering(primarySiloEndpoint: null);
+                silo.UseDevelopmentClustering(IPEndPoint.TryParse(options.PrimarySilo ?? "", out var primary) ? primary : null);
             }
 
             if (dashboard.Enabled)

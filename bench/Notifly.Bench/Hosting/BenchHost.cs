@@ -58,6 +58,9 @@ public sealed class BenchHost : IAsyncDisposable
 
     public string ConnectionString => _postgres.ConnectionString;
 
+    /// <summary>The run's <c>--set</c> settings, which every node of the run gets.</summary>
+    public IEnumerable<KeyValuePair<string, string?>> Settings => _settings.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value));
+
     public NpgsqlDataSource DataSource => _app.Services.GetRequiredService<Grains.Storage.Database>().DataSource;
 
     public IntakeOptions Intake => _app.Services.GetRequiredService<IOptions<IntakeOptions>>().Value;
@@ -176,7 +179,15 @@ public sealed class BenchHost : IAsyncDisposable
         NotiflyApp.Build([], builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            builder.Configuration.AddInMemoryCollection(NodeDefaults(connectionString, role));
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        });
+
+    /// <summary>What every node of the benchmark is configured with before the run's and the phase's own settings.</summary>
+    public static Dictionary<string, string?> NodeDefaults(string connectionString, NotiflyRole role) =>
+            new()
             {
                 ["ConnectionStrings:Notifly"] = connectionString,
                 ["Notifly:Role"] = role.ToString(),
@@ -192,11 +203,7 @@ public sealed class BenchHost : IAsyncDisposable
                 ["Notifly:Orleans:SiloPort"] = LoopbackPort.Pick().ToString(CultureInfo.InvariantCulture),
                 ["Notifly:Orleans:GatewayPort"] = LoopbackPort.Pick().ToString(CultureInfo.InvariantCulture),
                 ["Notifly:Orleans:ClusterId"] = $"bench-{Guid.NewGuid():N}",
-            });
-            builder.Configuration.AddInMemoryCollection(settings);
-            builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        });
+            };
 
     public async Task<BenchTenant> CreateTenantAsync(string phase, CancellationToken cancellationToken)
     {

@@ -7,6 +7,8 @@ public sealed class BenchNode(WebApplication app, TimeSpan stopTimeout) : IAsync
 {
     public IServiceProvider Services => app.Services;
 
+    public string BaseAddress => app.Urls.First().TrimEnd('/');
+
     public async ValueTask DisposeAsync()
     {
         using (var stopping = new CancellationTokenSource(stopTimeout))

@@ -37,6 +37,14 @@ public class OrleansHostOptionsTests
     }
 
     [Fact]
+    public void A_primary_silo_is_an_IP_endpoint()
+    {
+        Validate(new OrleansHostOptions { PrimarySilo = "silo-0:11111" })
+            .Should().ContainSingle(r => r.MemberNames.Contains(nameof(OrleansHostOptions.PrimarySilo)));
+        Validate(new OrleansHostOptions { PrimarySilo = "127.0.0.1:11111" }).Should().BeEmpty();
+    }
+
+    [Fact]
     public void An_api_nodes_gateways_are_IP_endpoints_and_default_to_this_machine()
     {
         Validate(new OrleansHostOptions { Gateways = ["10.0.0.5:30000", "gateway.notifly:30000", "10.0.0.6"] })
