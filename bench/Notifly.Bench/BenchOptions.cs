@@ -7,10 +7,10 @@ namespace Notifly.Bench;
 /// <summary>The benchmark's command line.</summary>
 public sealed record BenchOptions(
     int DurationSeconds, int WarmupSeconds, int JitWarmupSeconds, int Rate, int Connections, string OutDirectory, NotiflyRole Role, IReadOnlyList<string> Phases,
-    RawVariant RawVariant, IReadOnlyDictionary<string, string> Settings, bool PgStats = false)
+    RawVariant RawVariant, IReadOnlyDictionary<string, string> Settings, bool PgStats = false, int Backlog = 0)
 {
     public const string Usage = """
-        usage: Notifly.Bench [--duration 10] [--warmup 2] [--jit-warmup 20] [--rate 5000] [--connections 64] [--out bench/results]
+        usage: Notifly.Bench [--duration 10] [--warmup 2] [--jit-warmup 20] [--rate 5000] [--connections 64] [--out bench/results] [--backlog N]
                              [--role api|all] [--phases all | kestrel,http-authenticated,http-validated,pg-raw,pg-writer,intake-max,intake-rate,pg-raw-matched,kafka-raw,kafka-intake,dispatch-priority,dispatch-fairness,slow-provider,cluster]
           --duration     seconds measured per phase (1–120)
           --warmup       seconds of load before each phase's window (0–30)
@@ -21,6 +21,8 @@ public sealed record BenchOptions(
           --out          where the markdown and JSON reports go
           --role         api: intake only (default); all: the dispatcher delivers to an instant local webhook too
           --phases       comma-separated, run in the order above; default: all but the http-* breakdown phases
+          --backlog      low-priority notifications stored before each dispatch phase (default: 6,000 per second of
+                         warm-up and window, 72,000 with the defaults), e.g. 300000 to see memory against depth
           --set          key=value: a Notifly setting for this run, e.g. --set Notifly:Intake:Writers=2 (repeatable)
           --raw-sql      as-is (default) | prepared | no-notify | no-key-check | keyed | kafka: a what-if version
                          of intake's statement for the pg-raw phases, to measure what a change to intake would
@@ -30,7 +32,7 @@ public sealed record BenchOptions(
                          PostgreSQL did in the window: WAL bytes, CPU by process kind, the statements
         """;
 
-    private static readonly string[] Names = ["duration", "warmup", "jit-warmup", "rate", "connections", "out", "role", "phases", "raw-sql", "set", "pg-stats"];
+    private static readonly string[] Names = ["duration", "warmup", "jit-warmup", "rate", "connections", "out", "role", "phases", "raw-sql", "set", "pg-stats", "backlog"];
 
     private static KeyValuePair<string, string> Setting(string text)
     {
@@ -81,6 +83,7 @@ public sealed record BenchOptions(
                 "on" => true,
                 "off" => false,
                 var other => throw new UsageException($"--pg-stats must be on or off, not '{other}'"),
-            });
+            },
+            a.Int("backlog", 0, 0, 2_000_000));
     }
 }

@@ -47,7 +47,9 @@ public static class DispatchPhases
         var watched = await context.Host.CreateTenantAsync("watched", cancellationToken);
         await context.ForgetUndeliveredWorkAsync(cancellationToken);
 
-        var backlog = BacklogPerSecond * (context.Options.WarmupSeconds + context.Options.DurationSeconds);
+        var backlog = context.Options.Backlog > 0
+            ? context.Options.Backlog
+            : BacklogPerSecond * (context.Options.WarmupSeconds + context.Options.DurationSeconds);
         await StoreBacklogAsync(context, flooding, sink.Url(DeliverySink.Backlog), backlog, cancellationToken);
         await context.CheckpointAsync(cancellationToken);
 
@@ -61,6 +63,7 @@ public static class DispatchPhases
         var enabled = new HashSet<Channel> { Channel.Webhook };
 
         CpuSample? cpuFirst = null;
+        using var memory = new MemorySampler();
         var backlogAtStart = 0L;
         var sends = new List<Task>();
         for (long n = 0; ; n++)
@@ -81,6 +84,7 @@ public static class DispatchPhases
             {
                 cpuFirst = context.Probe.Sample(null);
                 backlogAtStart = sink.Count(DeliverySink.Backlog);
+                memory.Start();
             }
 
             var measured = due >= windowStart;
@@ -89,6 +93,7 @@ public static class DispatchPhases
         }
 
         var cpu = context.Probe.Sample(null).Since(cpuFirst!);
+        var heap = memory.Stop();
         var backlogDelivered = sink.Count(DeliverySink.Backlog) - backlogAtStart;
         await Task.WhenAll(sends);
 
@@ -121,6 +126,7 @@ public static class DispatchPhases
                 ["watched notifications"] = string.Create(CultureInfo.InvariantCulture,
                     $"{Rate:N0}/s at priority {watchedPriority.ToString().ToLowerInvariant()}, submitted in-process through the intake's group commit (no HTTP)"),
                 ["dispatch settings"] = "defaults (MaxInFlight 512, 20 % reserved for instant/high, fair share 32 per tenant per claim)",
+                ["memory in the window"] = heap.ToString(),
             });
     }
 

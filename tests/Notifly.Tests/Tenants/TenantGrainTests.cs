@@ -8,6 +8,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -40,6 +41,7 @@ public sealed class TenantGrainTests : IAsyncLifetime
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Configuration.AddInMemoryCollection(settings);
+            host.Logging.SetMinimumLevel(LogLevel.Warning);
             host.Services.AddNotiflyCore(host.Configuration);
         });
         _cluster = builder.Build();
