@@ -2,6 +2,7 @@ using System.Globalization;
 using Notifly.Bench.Database;
 using Notifly.Bench.Hosting;
 using Notifly.Bench.Load;
+using Notifly.Bench.Measurement;
 using Notifly.Bench.Reporting;
 
 namespace Notifly.Bench.Phases;
@@ -60,8 +61,13 @@ public static class HttpPhases
         await context.CheckpointAsync(cancellationToken);
         var tenant = await context.Host.CreateTenantAsync("max", cancellationToken);
         var webhooks = context.Host.WebhooksReceived;
+        using var memory = new MemorySampler();
+        memory.Start(); // from the start of the warm-up: allocation per request counts the warm-up's requests too
         var run = await RunAsync(context, LoadMode.Closed, "/api/notifications", tenant.Secret, context.Host.WebhookUrl, cancellationToken);
+        var used = memory.Stop();
         var details = await IntakeDetailsAsync(context, tenant, run, webhooks, cancellationToken);
+        details["memory"] = used.ToString();
+        details["allocated"] = used.AllocatedPer(run.Result.TotalOk);
         return Result(PhaseNames.IntakeMax,
             $"REST intake at maximum: POST /api/notifications → 202, {context.Options.Connections} connections, closed loop",
             "accepted/s", run, details);
