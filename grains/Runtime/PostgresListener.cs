@@ -7,13 +7,17 @@ namespace Notifly.Grains.Runtime;
 
 /// <summary>
 /// Holds one connection in LISTEN on our channels and turns notifications into local signals:
-/// reminder wake-ups, API key revocations, tenant settings and status-webhook changes. Reconnects by itself; while it is down, the
-/// dispatcher's polling and the key cache's short lifetime are the fallback.
+/// reminder wake-ups (only where the reminder service runs: <see cref="DispatchesHere"/>) and
+/// status-webhook changes. Reconnects by itself; while it is down, the dispatcher's polling is the
+/// fallback.
 /// </summary>
 public sealed partial class PostgresListener(
-    Database database, WakeUpSignal wakeUp, IEnumerable<IPostgresNotificationHandler> handlers, ILogger<PostgresListener> logger)
+    Database database, WakeUpSignal wakeUp, IEnumerable<IPostgresNotificationHandler> handlers, IEnumerable<DispatchesHere> dispatches,
+    ILogger<PostgresListener> logger)
     : BackgroundService
 {
+    private readonly string _reminders = dispatches.Any() ? $"LISTEN {PostgresChannels.Reminders}; " : "";
+
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes once the first LISTEN is in place (tests wait on it).</summary>
@@ -28,7 +32,7 @@ public sealed partial class PostgresListener(
                 await using var connection = await database.OpenAsync(stoppingToken);
                 connection.Notification += (_, e) => Dispatch(e.Channel, e.Payload);
                 await using (var command = new NpgsqlCommand(
-                    $"LISTEN {PostgresChannels.Reminders}; " +
+                    _reminders +
                     $"LISTEN {PostgresChannels.WebhookEndpoints}; LISTEN {PostgresChannels.WebhookDeliveries};", connection))
                 {
                     await command.ExecuteNonQueryAsync(stoppingToken);

@@ -25,6 +25,7 @@ public static class SiloServiceCollectionExtensions
             return services;
         }
 
+        services.AddSingleton<DispatchesHere>();
         services.AddHostedService(sp => sp.GetRequiredService<ReminderService>());
         services.AddNotiflyStatusWebhookDispatcher();
         return services;

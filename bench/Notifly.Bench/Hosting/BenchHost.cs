@@ -19,7 +19,7 @@ namespace Notifly.Bench.Hosting;
 /// What the benchmark measures: a private PostgreSQL with durable settings in a temporary
 /// directory, the real Notifly composition on Kestrel at a free loopback port, and for role All a
 /// webhook receiver that answers 204 at once; for role Api, the silo whose client it is (hosting
-/// grains, delivering nothing). Disposing stops them all and deletes the directory.
+/// grains, delivering nothing), a child process. Disposing stops them all and deletes the directory.
 /// </summary>
 public sealed class BenchHost : IAsyncDisposable
 {
@@ -28,13 +28,13 @@ public sealed class BenchHost : IAsyncDisposable
     private readonly string _home;
     private readonly PrivatePostgres _postgres;
     private readonly WebApplication _app;
-    private readonly WebApplication? _silo;
+    private readonly ChildNode? _silo;
     private readonly WebhookSink? _sink;
 
     private readonly IReadOnlyDictionary<string, string> _settings;
 
     private BenchHost(
-        string home, PrivatePostgres postgres, WebApplication app, WebApplication? silo, WebhookSink? sink, string webhookUrl,
+        string home, PrivatePostgres postgres, WebApplication app, ChildNode? silo, WebhookSink? sink, string webhookUrl,
         IReadOnlyDictionary<string, string> settings)
     {
         _settings = settings;
@@ -77,7 +77,7 @@ public sealed class BenchHost : IAsyncDisposable
         PrivatePostgres? postgres = null;
         WebhookSink? sink = null;
         WebApplication? app = null;
-        WebApplication? silo = null;
+        ChildNode? silo = null;
         try
         {
             // KeepData: the durable settings (fsync, synchronous_commit and full_page_writes on), as in
@@ -113,11 +113,16 @@ public sealed class BenchHost : IAsyncDisposable
             if (role == NotiflyRole.Api)
             {
                 // An api node is a client of a silo (docs/0021): one that hosts the tenant grains
-                // but delivers nothing, so the intake phases' backlog waits for the dispatch phases.
-                silo = Build(NotiflyRole.Worker, postgres.ConnectionString,
-                    appSettings.Append(new KeyValuePair<string, string?>("Notifly:Dispatch:Enabled", "false")));
-                await silo.StartAsync(cancellationToken);
-                var siloSettings = silo.Services.GetRequiredService<IConfiguration>();
+                // but delivers nothing, so the intake phases' backlog waits for the dispatch
+                // phases. In its own process, as in a deployment: its CPU is not the api node's.
+                var siloSettings = NodeDefaults(postgres.ConnectionString, NotiflyRole.Worker);
+                foreach (var (key, value) in appSettings)
+                {
+                    siloSettings[key] = value;
+                }
+
+                siloSettings["Notifly:Dispatch:Enabled"] = "false";
+                silo = await ChildNode.StartAsync(siloSettings, cancellationToken);
                 appSettings.Add(new("Notifly:Orleans:Gateways:0", $"127.0.0.1:{siloSettings["Notifly:Orleans:GatewayPort"]}"));
                 appSettings.Add(new("Notifly:Orleans:ClusterId", siloSettings["Notifly:Orleans:ClusterId"]));
             }
@@ -135,10 +140,7 @@ public sealed class BenchHost : IAsyncDisposable
                 await app.DisposeAsync();
             }
 
-            if (silo is not null)
-            {
-                await silo.DisposeAsync();
-            }
+            silo?.Dispose();
 
             if (sink is not null)
             {
@@ -220,15 +222,7 @@ public sealed class BenchHost : IAsyncDisposable
         }
 
         await _app.DisposeAsync();
-        if (_silo is not null)
-        {
-            using (var stopping = new CancellationTokenSource(StopTimeout))
-            {
-                await _silo.StopAsync(stopping.Token);
-            }
-
-            await _silo.DisposeAsync();
-        }
+        _silo?.Dispose(); // nothing of it to keep: it delivered nothing
 
         if (_sink is not null)
         {

@@ -55,61 +55,47 @@ public static class ClusterPhase
         };
 
         await using var a = await context.Host.StartNodeAsync(NotiflyRole.Worker, With(shared, siloA), cancellationToken);
-        using var b = StartSilo(context, With(shared, siloB));
-        try
+        using var b = await ChildNode.StartAsync(
+            BenchHost.NodeDefaults(context.Host.ConnectionString, NotiflyRole.Worker).Concat(context.Host.Settings).Concat(With(shared, siloB)),
+            cancellationToken);
+        var client = new Dictionary<string, string?>
         {
-            await WaitReadyAsync(b.Port, cancellationToken);
-            var client = new Dictionary<string, string?>
-            {
-                ["Notifly:Orleans:ClusterId"] = clusterId,
-                ["Notifly:Orleans:Gateways:0"] = $"127.0.0.1:{siloA.Gateway}",
-                ["Notifly:Orleans:Gateways:1"] = $"127.0.0.1:{siloB.Gateway}",
-            };
-            await using var api = await context.Host.StartNodeAsync(NotiflyRole.Api, client, cancellationToken);
+            ["Notifly:Orleans:ClusterId"] = clusterId,
+            ["Notifly:Orleans:Gateways:0"] = $"127.0.0.1:{siloA.Gateway}",
+            ["Notifly:Orleans:Gateways:1"] = $"127.0.0.1:{siloB.Gateway}",
+        };
+        await using var api = await context.Host.StartNodeAsync(NotiflyRole.Api, client, cancellationToken);
 
-            // REST through the api node, closed loop; deliveries of the backlog counted over the same window.
-            var spec = new LoadSpec(LoadMode.Closed, api.BaseAddress + "/api/notifications", sender.Secret, sink.Url(DeliverySink.Watched),
-                context.Options.Connections, context.Options.Rate, (int)warmup.TotalSeconds, context.Options.DurationSeconds, context.RunId);
-            var load = context.Client.RunAsync(spec, context.Probe, cancellationToken);
-            await Task.Delay(warmup, cancellationToken);
-            var deliveredBefore = sink.Count(DeliverySink.Backlog) + sink.Count(DeliverySink.Watched);
-            await Task.Delay(context.Duration, cancellationToken);
-            var delivered = sink.Count(DeliverySink.Backlog) + sink.Count(DeliverySink.Watched) - deliveredBefore;
-            var run = await load;
+        // REST through the api node, closed loop; deliveries of the backlog counted over the same window.
+        var spec = new LoadSpec(LoadMode.Closed, api.BaseAddress + "/api/notifications", sender.Secret, sink.Url(DeliverySink.Watched),
+            context.Options.Connections, context.Options.Rate, (int)warmup.TotalSeconds, context.Options.DurationSeconds, context.RunId);
+        var load = context.Client.RunAsync(spec, context.Probe, cancellationToken);
+        await Task.Delay(warmup, cancellationToken);
+        var deliveredBefore = sink.Count(DeliverySink.Backlog) + sink.Count(DeliverySink.Watched);
+        await Task.Delay(context.Duration, cancellationToken);
+        var delivered = sink.Count(DeliverySink.Backlog) + sink.Count(DeliverySink.Watched) - deliveredBefore;
+        var run = await load;
 
-            var kill = await KillAsync(context, b, siloB.Silo, cancellationToken);
-            var r = run.Result;
-            var details = new Dictionary<string, string>
-            {
-                ["cluster"] = "silo A in this process (membership primary), silo B a child process, the api node a client of both",
-                ["warm-up"] = $"{warmup.TotalSeconds:0} s (at least {MinWarmup.TotalSeconds:0}: silo B starts cold)",
-                ["backlog stored before the phase"] = string.Create(CultureInfo.InvariantCulture, $"{backlog:N0} low-priority notifications"),
-                ["delivered in the window, both silos"] = string.Create(CultureInfo.InvariantCulture,
-                    $"{delivered:N0} ({delivered / context.Duration.TotalSeconds:N0}/s)"),
-                ["silo B killed with"] = $"{kill.Held} attempts in flight",
-                ["B's leases released after"] = $"{kill.Released.TotalSeconds:0.0} s",
-                ["B's attempts delivered by A after"] = $"{kill.Done.TotalSeconds:0.0} s",
-                ["measured"] = string.Create(CultureInfo.InvariantCulture, $"{run.Cpu.Seconds:0.00} s (client window {r.Seconds} s); silo B's CPU is in the 'other' column"),
-            };
-            return new PhaseResult(PhaseNames.Cluster,
-                $"Two silos and an api node: REST intake through the api node at maximum while both silos deliver; then silo B is killed",
-                "accepted/s", Math.Round(r.Ok / r.Seconds, 1), r.Ok, "request", r.Latency, r.Errors, run.Cpu, details);
-        }
-        finally
+        var kill = await KillAsync(context, b, siloB.Silo, cancellationToken);
+        var r = run.Result;
+        var details = new Dictionary<string, string>
         {
-            if (!b.Process.HasExited)
-            {
-                b.Process.Kill(entireProcessTree: true);
-            }
-        }
+            ["cluster"] = "silo A in this process (membership primary), silo B a child process, the api node a client of both",
+            ["warm-up"] = $"{warmup.TotalSeconds:0} s (at least {MinWarmup.TotalSeconds:0}: silo B starts cold)",
+            ["backlog stored before the phase"] = string.Create(CultureInfo.InvariantCulture, $"{backlog:N0} low-priority notifications"),
+            ["delivered in the window, both silos"] = string.Create(CultureInfo.InvariantCulture,
+                $"{delivered:N0} ({delivered / context.Duration.TotalSeconds:N0}/s)"),
+            ["silo B killed with"] = $"{kill.Held} attempts in flight",
+            ["B's leases released after"] = $"{kill.Released.TotalSeconds:0.0} s",
+            ["B's attempts delivered by A after"] = $"{kill.Done.TotalSeconds:0.0} s",
+            ["measured"] = string.Create(CultureInfo.InvariantCulture, $"{run.Cpu.Seconds:0.00} s (client window {r.Seconds} s); silo B's CPU is in the 'other' column"),
+        };
+        return new PhaseResult(PhaseNames.Cluster,
+            $"Two silos and an api node: REST intake through the api node at maximum while both silos deliver; then silo B is killed",
+            "accepted/s", Math.Round(r.Ok / r.Seconds, 1), r.Ok, "request", r.Latency, r.Errors, run.Cpu, details);
     }
 
     private sealed record SiloPorts(int Silo, int Gateway);
-
-    private sealed record ChildSilo(Process Process, int Port) : IDisposable
-    {
-        public void Dispose() => Process.Dispose();
-    }
 
     private sealed record Kill(long Held, TimeSpan Released, TimeSpan Done);
 
@@ -121,63 +107,7 @@ public static class ClusterPhase
         ["Notifly:Orleans:GatewayPort"] = ports.Gateway.ToString(CultureInfo.InvariantCulture),
     };
 
-    /// <summary>The built binary with the run's settings and the bench's defaults, as environment variables.</summary>
-    private static ChildSilo StartSilo(PhaseContext context, Dictionary<string, string?> settings)
-    {
-        var port = LoopbackPort.Pick();
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "notifly.dll"), "--urls", $"http://127.0.0.1:{port}"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        var environment = new Dictionary<string, string?>(BenchHost.NodeDefaults(context.Host.ConnectionString, NotiflyRole.Worker));
-        foreach (var (key, value) in context.Host.Settings.Concat(settings))
-        {
-            environment[key] = value;
-        }
-
-        environment["Logging:LogLevel:Default"] = "Warning";
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new ChildSilo(process, port);
-    }
-
-    private static async Task WaitReadyAsync(int port, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                if ((await http.GetAsync("/health/ready", cancellationToken)).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            if (clock.Elapsed > Deadline)
-            {
-                throw new TimeoutException("silo B did not become ready");
-            }
-
-            await Task.Delay(200, cancellationToken);
-        }
-    }
-
-    private static async Task<Kill> KillAsync(PhaseContext context, ChildSilo b, int siloPort, CancellationToken cancellationToken)
+    private static async Task<Kill> KillAsync(PhaseContext context, ChildNode b, int siloPort, CancellationToken cancellationToken)
     {
         // A silo's name in reminders.owner is its address: 127.0.0.1:<silo port>@<generation>.
         var owned = $"%:{siloPort.ToString(CultureInfo.InvariantCulture)}@%";
@@ -197,8 +127,7 @@ public static class ClusterPhase
         }
 
         var killed = Stopwatch.StartNew();
-        b.Process.Kill(entireProcessTree: true);
-        await b.Process.WaitForExitAsync(cancellationToken);
+        await b.KillAsync(cancellationToken);
         await WaitForAsync(context, "SELECT count(*) FROM reminders WHERE owner LIKE $1", owned, n => n == 0, cancellationToken);
         var released = killed.Elapsed;
         await WaitForAsync(context, "SELECT count(*) FROM notifications WHERE id = ANY($1) AND status <> 'SENT'", inFlight, n => n == 0, cancellationToken);

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+
+namespace Notifly.Bench.Hosting;
+
+/// <summary>
+/// A Notifly node as a child process: the built <c>notifly</c> binary beside the benchmark, its
+/// settings passed as environment variables. For a silo that must be killed, or whose CPU must
+/// not count as the measured process's.
+/// </summary>
+public sealed class ChildNode : IDisposable
+{
+    private static readonly TimeSpan ReadyDeadline = TimeSpan.FromSeconds(120);
+
+    private ChildNode(Process process, int port)
+    {
+        Process = process;
+        Port = port;
+    }
+
+    public Process Process { get; }
+
+    public int Port { get; }
+
+    /// <summary>Starts the node and waits until it answers <c>/health/ready</c>.</summary>
+    public static async Task<ChildNode> StartAsync(IEnumerable<KeyValuePair<string, string?>> settings, CancellationToken cancellationToken)
+    {
+        var port = LoopbackPort.Pick();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "notifly.dll"), "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var node = new ChildNode(process, port);
+        try
+        {
+            await node.WaitReadyAsync(cancellationToken);
+            return node;
+        }
+        catch
+        {
+            node.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown, no draining.</summary>
+    public async Task KillAsync(CancellationToken cancellationToken)
+    {
+        Process.Kill(entireProcessTree: true);
+        await Process.WaitForExitAsync(cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        if (!Process.HasExited)
+        {
+            Process.Kill(entireProcessTree: true);
+        }
+
+        Process.Dispose();
+    }
+
+    private async Task WaitReadyAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}") };
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (Process.HasExited)
+            {
+                throw new InvalidOperationException($"the child node exited with {Process.ExitCode} before it was ready");
+            }
+
+            try
+            {
+                if ((await http.GetAsync("/health/ready", cancellationToken)).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            if (clock.Elapsed > ReadyDeadline)
+            {
+                throw new TimeoutException("the child node did not become ready");
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+}
