@@ -5,7 +5,10 @@ namespace Notifly.Bench.Hosting;
 /// <summary>
 /// A Notifly node as a child process: the built <c>notifly</c> binary beside the benchmark, its
 /// settings passed as environment variables. For a silo that must be killed, or whose CPU must
-/// not count as the measured process's.
+/// not count as the measured process's. A shell holds the node and a pipe from the benchmark,
+/// and kills the node when that pipe closes: a benchmark stopped by its time limit leaves no
+/// node behind. The shell exits with the node. (The watcher reads the pipe through fd 3: a
+/// background list's own stdin is /dev/null in a non-interactive shell.)
 /// </summary>
 public sealed class ChildNode : IDisposable
 {
@@ -25,8 +28,11 @@ public sealed class ChildNode : IDisposable
     public static async Task<ChildNode> StartAsync(IEnumerable<KeyValuePair<string, string?>> settings, CancellationToken cancellationToken)
     {
         var port = LoopbackPort.Pick();
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "notifly.dll"), "--urls", $"http://127.0.0.1:{port}"])
+        var start = new ProcessStartInfo("/bin/sh",
+            ["-c", "exec 3<&0; dotnet \"$@\" & node=$!; (cat <&3 >/dev/null; kill $node 2>/dev/null) & wait $node", "notifly",
+             Path.Combine(AppContext.BaseDirectory, "notifly.dll"), "--urls", $"http://127.0.0.1:{port}"])
         {
+            RedirectStandardInput = true, // never written: its end closes when the benchmark dies
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
@@ -55,7 +61,7 @@ public sealed class ChildNode : IDisposable
         }
     }
 
-    /// <summary>SIGKILL: no shutdown, no draining.</summary>
+    /// <summary>SIGKILL to the node and its shell: no shutdown, no draining.</summary>
     public async Task KillAsync(CancellationToken cancellationToken)
     {
         Process.Kill(entireProcessTree: true);

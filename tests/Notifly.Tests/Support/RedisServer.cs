@@ -6,8 +6,10 @@ namespace Notifly.Tests.Support;
 
 /// <summary>
 /// A real <c>redis-server</c> (Debian's) on a free loopback port, in memory only, started once
-/// per test run and killed when the run's process exits. Tests give each cluster its own
-/// cluster id, so they share the server without seeing each other's membership.
+/// per test run and stopped when the run's process exits, however it exits: a shell holds the
+/// server and a pipe from us, and stops the server when the pipe closes (the runner kills test
+/// hosts without running exit handlers). Tests give each cluster its own cluster id, so they
+/// share the server without seeing each other's membership.
 /// </summary>
 public sealed class RedisServer
 {
@@ -22,27 +24,25 @@ public sealed class RedisServer
 
     public static Task<RedisServer> GetAsync() => Instance.Value;
 
+    // Kept reachable for the life of the run: its stdin pipe is the server's lifeline.
+    private static Process? Holder { get; set; }
+
     private static async Task<RedisServer> StartAsync()
     {
         var port = FreeTcpPort.Pick();
-        var start = new ProcessStartInfo("redis-server",
-            ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        var start = new ProcessStartInfo("/bin/sh",
+            ["-c", "redis-server \"$@\" & server=$!; cat >/dev/null; kill $server", "redis",
+             "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
         {
+            RedirectStandardInput = true, // never written: its end closes when this process dies
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-        };
+        Holder = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
+        Holder.OutputDataReceived += (_, _) => { };
+        Holder.ErrorDataReceived += (_, _) => { };
+        Holder.BeginOutputReadLine();
+        Holder.BeginErrorReadLine();
 
         await Eventually.MatchAsync(async () =>
         {
