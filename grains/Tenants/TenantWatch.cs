@@ -14,10 +14,12 @@ namespace Notifly.Grains.Tenants;
 /// the tenant from every <see cref="ITenantSettingsCache"/>. Notifications are not reliable (a
 /// silo may die with the grain's watcher list, a message may be lost), so the node renews every
 /// subscription on a timer and compares the grain's answer with the last one it saw: a different
-/// activation, or more changes than it heard of, evicts the tenant too.
+/// activation, or more changes than it heard of, evicts the tenant too. A tenant not used for
+/// <see cref="TenantWatchOptions.WatchIdle"/> (no load, lease or key check) is unwatched and
+/// dropped from the caches, so renewals follow the tenants this node serves now.
 /// </summary>
 public sealed partial class TenantWatch(
-    IGrainFactory grains, IServiceProvider services, IOptions<TenantWatchOptions> options, ILogger<TenantWatch> logger)
+    IGrainFactory grains, IServiceProvider services, IOptions<TenantWatchOptions> options, TimeProvider time, ILogger<TenantWatch> logger)
     : BackgroundService, ITenantObserver
 {
     private readonly ConcurrentDictionary<Guid, Lazy<Task<Subscription>>> _tenants = new();
@@ -31,7 +33,7 @@ public sealed partial class TenantWatch(
         var entry = _tenants.GetOrAdd(tenantId, id => new Lazy<Task<Subscription>>(() => SubscribeAsync(id)));
         try
         {
-            await entry.Value.WaitAsync(cancellationToken);
+            (await entry.Value.WaitAsync(cancellationToken)).Use(time.GetUtcNow());
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -43,15 +45,25 @@ public sealed partial class TenantWatch(
     /// <summary>Tells every node watching the tenant (this one included) that its settings changed; call after the commit.</summary>
     public Task AnnounceAsync(Guid tenantId) => grains.GetGrain<ITenantGrain>(tenantId).SettingsChanged();
 
-    /// <summary>Whether this node already hears of the tenant's changes.</summary>
-    public bool Watches(Guid tenantId) =>
-        _tenants.TryGetValue(tenantId, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully;
-
-    void ITenantObserver.SettingsChanged(Guid tenantId, TenantWatchTicket ticket)
+    /// <summary>Whether this node already hears of the tenant's changes; counts as a use of the watch.</summary>
+    public bool Watches(Guid tenantId)
     {
         if (_tenants.TryGetValue(tenantId, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
         {
-            entry.Value.Result.Saw(ticket);
+            entry.Value.Result.Use(time.GetUtcNow());
+            return true;
+        }
+
+        return false;
+    }
+
+    void ITenantObserver.SettingsChanged(Guid tenantId, TenantWatchTicket ticket)
+    {
+        // A renewal may have brought this change already (and evicted): then it is not news.
+        if (_tenants.TryGetValue(tenantId, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully
+            && !entry.Value.Result.Saw(ticket))
+        {
+            return;
         }
 
         Evict(tenantId);
@@ -71,6 +83,15 @@ public sealed partial class TenantWatch(
     {
         if (!entry.IsValueCreated || !entry.Value.IsCompletedSuccessfully)
         {
+            return;
+        }
+
+        if (time.GetUtcNow() - entry.Value.Result.LastUsed > options.Value.WatchIdle)
+        {
+            // Unwatched first, then dropped: a use from now on subscribes again before it reloads.
+            // The grain forgets this node once its renewals stop.
+            _tenants.TryRemove(new KeyValuePair<Guid, Lazy<Task<Subscription>>>(tenantId, entry));
+            Evict(tenantId);
             return;
         }
 
@@ -128,6 +149,11 @@ public sealed partial class TenantWatch(
     {
         private readonly Lock _gate = new();
         private TenantWatchTicket _seen = first;
+        private long _lastUsed;
+
+        public DateTimeOffset LastUsed => new(Interlocked.Read(ref _lastUsed), TimeSpan.Zero);
+
+        public void Use(DateTimeOffset now) => Interlocked.Exchange(ref _lastUsed, now.UtcTicks);
 
         /// <summary>Records <paramref name="ticket"/>; true when it shows a change this node was not told of.</summary>
         public bool Saw(TenantWatchTicket ticket)

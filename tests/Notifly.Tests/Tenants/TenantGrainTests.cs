@@ -3,7 +3,8 @@
 // together get exactly what the bucket holds; Kafka's borrowing runs the bucket into debt that
 // REST then waits out; watchers hear of a settings change; and a node's TenantWatch notices, at
 // its next renewal, a change it could not have been told of (the grain was reactivated and lost
-// its watchers) — and does not evict when nothing changed. The REST and Kafka paths through the
+// its watchers) — and does not evict when nothing changed; and a tenant the node has not used for
+// the idle time is unwatched and dropped from its caches, while a used one is kept. The REST and Kafka paths through the
 // grain are covered by the rate-limit tests, api nodes as cluster clients by TwoNodeRateLimitTests.
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
@@ -16,6 +17,7 @@ using Notifly.GrainInterfaces.Tenants;
 using Notifly.Grains.Hosting;
 using Notifly.Grains.Tenants;
 using Notifly.Tests.Support;
+using Orleans.Core.Internal;
 using Orleans.TestingHost;
 
 namespace Notifly.Tests.Tenants;
@@ -104,7 +106,7 @@ public sealed class TenantGrainTests : IAsyncLifetime
         var cache = new RecordingCache();
         var services = new ServiceCollection().AddSingleton<ITenantSettingsCache>(cache).BuildServiceProvider();
         var options = Options.Create(new TenantWatchOptions { WatchRenewal = TimeSpan.FromMilliseconds(200) });
-        using var watch = new TenantWatch(_cluster.Client, services, options, NullLogger<TenantWatch>.Instance);
+        using var watch = new TenantWatch(_cluster.Client, services, options, TimeProvider.System, NullLogger<TenantWatch>.Instance);
         await watch.StartAsync(CancellationToken.None);
         try
         {
@@ -117,9 +119,44 @@ public sealed class TenantGrainTests : IAsyncLifetime
 
             // Deactivated, the grain forgets its watchers; the next activation is a new epoch, which
             // the node's renewal must take as "changes may have been missed".
-            await _cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+            await _cluster.Client.GetGrain<ITenantGrain>(tenantId).Cast<IGrainManagementExtension>().DeactivateOnIdle();
             await Eventually.MatchAsync(() => Task.FromResult(cache.Evicted.Count), n => n == 2, TimeSpan.FromSeconds(10), "the renewal to notice");
             cache.Evicted.Should().OnlyContain(id => id == tenantId);
+        }
+        finally
+        {
+            await watch.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_tenant_unused_for_the_idle_time_is_unwatched_and_dropped_and_a_used_one_is_not()
+    {
+        var idle = await CreateTenantAsync(perMinute: 60, perHour: 100_000, burst: 10);
+        var busy = await CreateTenantAsync(perMinute: 60, perHour: 100_000, burst: 10);
+        var cache = new RecordingCache();
+        var services = new ServiceCollection().AddSingleton<ITenantSettingsCache>(cache).BuildServiceProvider();
+        var clock = new ManualTimeProvider(Now);
+        var options = Options.Create(new TenantWatchOptions { WatchRenewal = TimeSpan.FromMilliseconds(200), WatchIdle = TimeSpan.FromMinutes(10) });
+        using var watch = new TenantWatch(_cluster.Client, services, options, clock, NullLogger<TenantWatch>.Instance);
+        await watch.StartAsync(CancellationToken.None);
+        try
+        {
+            await watch.EnsureAsync(idle, CancellationToken.None);
+            await watch.EnsureAsync(busy, CancellationToken.None);
+
+            clock.Advance(TimeSpan.FromMinutes(6));
+            watch.Watches(busy).Should().BeTrue(); // a use: a key checked, say
+            clock.Advance(TimeSpan.FromMinutes(6));
+
+            await Eventually.MatchAsync(() => Task.FromResult(cache.Evicted.ToArray()), e => e.Length > 0, TimeSpan.FromSeconds(10), "the idle tenant to be dropped");
+            await Task.Delay(TimeSpan.FromMilliseconds(600)); // three more renewals
+            cache.Evicted.Should().Equal([idle], "only the tenant unused for 12 minutes is dropped");
+            watch.Watches(idle).Should().BeFalse("its next use subscribes again before it reloads");
+            watch.Watches(busy).Should().BeTrue();
+
+            await watch.EnsureAsync(idle, CancellationToken.None);
+            watch.Watches(idle).Should().BeTrue();
         }
         finally
         {
