@@ -138,7 +138,7 @@ public sealed partial class TenantWatch(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {TenantId}: its grain was reactivated or a settings change was missed; its cached settings are dropped")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Tenant {TenantId}: its grain was reactivated or a settings change was missed; its cached settings are dropped")]
     private partial void LogMissedChange(Guid tenantId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tenant {TenantId}: renewing the settings watch failed")]

@@ -20,11 +20,8 @@ public static class OrleansHostingExtensions
     /// </summary>
     public static IHostApplicationBuilder AddNotiflyOrleans(this IHostApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection(OrleansHostOptions.Section);
-        var options = section.Get<OrleansHostOptions>() ?? new OrleansHostOptions();
+        var options = AddClusterOptions(builder);
         var dashboard = builder.Configuration.GetSection(OrleansDashboardOptions.Section).Get<OrleansDashboardOptions>() ?? new OrleansDashboardOptions();
-        builder.Services.AddOptions<OrleansHostOptions>().BindConfiguration(OrleansHostOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<EndpointOptions>().Configure<IOptions<OrleansHostOptions>>((endpoint, bound) =>
         {
             var advertised = IPAddress.TryParse(bound.Value.AdvertisedAddress, out var ip) ? ip : IPAddress.Loopback;
@@ -37,11 +34,6 @@ public static class OrleansHostingExtensions
                 endpoint.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, bound.Value.SiloPort);
                 endpoint.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, bound.Value.GatewayPort);
             }
-        });
-        builder.Services.AddOptions<ClusterOptions>().Configure<IOptions<OrleansHostOptions>>((cluster, bound) =>
-        {
-            cluster.ClusterId = bound.Value.ClusterId;
-            cluster.ServiceId = bound.Value.ServiceId;
         });
 
         // Failure detection (how soon a killed silo is declared dead) is Orleans' own
@@ -80,14 +72,7 @@ public static class OrleansHostingExtensions
     /// </summary>
     public static IHostApplicationBuilder AddNotiflyOrleansClient(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(OrleansHostOptions.Section).Get<OrleansHostOptions>() ?? new OrleansHostOptions();
-        builder.Services.AddOptions<OrleansHostOptions>().BindConfiguration(OrleansHostOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<ClusterOptions>().Configure<IOptions<OrleansHostOptions>>((cluster, bound) =>
-        {
-            cluster.ClusterId = bound.Value.ClusterId;
-            cluster.ServiceId = bound.Value.ServiceId;
-        });
+        var options = AddClusterOptions(builder);
         builder.UseOrleansClient(client =>
         {
             if (options.Clustering == OrleansClustering.Redis && !string.IsNullOrWhiteSpace(options.Redis))
@@ -102,6 +87,22 @@ public static class OrleansHostingExtensions
             client.UseConnectionRetryFilter<GatewayRetry>();
         });
         return builder;
+    }
+
+    /// <summary>
+    /// Binds and validates <c>Notifly:Orleans</c> and derives the cluster's ids from it, for a silo
+    /// and a client alike; returns the values as configured now, for choosing providers.
+    /// </summary>
+    private static OrleansHostOptions AddClusterOptions(IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<OrleansHostOptions>().BindConfiguration(OrleansHostOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ClusterOptions>().Configure<IOptions<OrleansHostOptions>>((cluster, bound) =>
+        {
+            cluster.ClusterId = bound.Value.ClusterId;
+            cluster.ServiceId = bound.Value.ServiceId;
+        });
+        return builder.Configuration.GetSection(OrleansHostOptions.Section).Get<OrleansHostOptions>() ?? new OrleansHostOptions();
     }
 
     /// <summary>Maps the Orleans Dashboard when it is enabled, for loopback clients only.</summary>
