@@ -2,10 +2,12 @@
 // lives in a real redis-server, and share one PostgreSQL. One is killed with SIGKILL while it
 // has attempts in flight: the cluster must declare it dead, a survivor must bring its leases due
 // at once, and every accepted notification must end SENT on the survivors — long before the
-// leases (5 minutes here) could have expired on their own.
+// leases (5 minutes here) could have expired on their own. The api node, a client of the
+// cluster, then still accepts a notification, which the survivors deliver.
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
+using Notifly.GrainInterfaces.Notifications;
 using Notifly.Tests.Support;
 using Xunit.Abstractions;
 
@@ -68,6 +70,13 @@ public class SiloKillTests(ITestOutputHelper output)
                 .Should().BeGreaterThan(0, "the survivors released the victim's leases rather than waiting for them");
             receiver.Requests.Count.Should().BeGreaterThanOrEqualTo(Notifications, "every notification reached the receiver at least once");
             recovered.Should().BeLessThan(TimeSpan.FromMinutes(5), "the 5-minute leases never expired: the release did it");
+
+            // The api node, a client of the cluster, goes on serving after losing a gateway: its
+            // next lease may need the tenant's grain re-activated on a survivor.
+            receiver.SetDefault(204);
+            await Task.Delay(TimeSpan.FromSeconds(1.5)); // past the lease lifetime: the next send leases through the grain
+            var after = await tenant.Http.SendOkAsync(Calls.Webhook(receiver.Url, payload: new { after = true }));
+            await tenant.Http.WaitForStatusAsync(after.RequestId, NotificationStatus.Sent);
         }
         finally
         {
