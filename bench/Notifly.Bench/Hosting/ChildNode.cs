@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
+using Notifly.Bench.Measurement;
 
 namespace Notifly.Bench.Hosting;
 
@@ -13,6 +16,9 @@ namespace Notifly.Bench.Hosting;
 public sealed class ChildNode : IDisposable
 {
     private static readonly TimeSpan ReadyDeadline = TimeSpan.FromSeconds(120);
+
+    // The holding shells of the nodes alive now.
+    private static readonly ConcurrentDictionary<int, byte> Live = new();
 
     private ChildNode(Process process, int port)
     {
@@ -44,6 +50,7 @@ public sealed class ChildNode : IDisposable
         }
 
         var process = Process.Start(start)!;
+        Live[process.Id] = 0;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -64,12 +71,39 @@ public sealed class ChildNode : IDisposable
     /// <summary>SIGKILL to the node and its shell: no shutdown, no draining.</summary>
     public async Task KillAsync(CancellationToken cancellationToken)
     {
+        Live.TryRemove(Process.Id, out _);
         Process.Kill(entireProcessTree: true);
         await Process.WaitForExitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// CPU ticks of the child nodes alive now (each shell and what it started): they are Notifly
+    /// too, so the probe adds them to this process's. A node that exits takes its ticks with it,
+    /// so phases kill theirs only after their window.
+    /// </summary>
+    public static long LiveTicks()
+    {
+        if (Live.IsEmpty)
+        {
+            return 0;
+        }
+
+        long total = 0;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && ProcStat.TryRead(pid) is { } stat && (Live.ContainsKey(pid) || Live.ContainsKey(stat.ParentId)))
+            {
+                total += stat.OwnTicks;
+            }
+        }
+
+        return total;
+    }
+
     public void Dispose()
     {
+        Live.TryRemove(Process.Id, out _);
         if (!Process.HasExited)
         {
             Process.Kill(entireProcessTree: true);

@@ -4,7 +4,8 @@ using System.Globalization;
 namespace Notifly.Bench.Measurement;
 
 /// <summary>
-/// Reads CPU time of this process, the load generator child, the PostgreSQL server (postmaster,
+/// Reads CPU time of this process and the Notifly nodes it started as children (counted together
+/// as Notifly), the load generator child, the PostgreSQL server (postmaster,
 /// its live backends, and what it reaped from exited ones) and the whole machine, from /proc;
 /// with <paramref name="pg"/> (<c>--pg-stats on</c>) also what PostgreSQL did, at the same instants.
 /// </summary>
@@ -26,7 +27,7 @@ public sealed class CpuProbe(int postmasterId, PgProbe? pg = null)
         return new CpuSample(
             Stopwatch.GetElapsedTime(_origin).TotalSeconds,
             Environment.ProcessorCount,
-            self.TotalProcessorTime.TotalSeconds,
+            self.TotalProcessorTime.TotalSeconds + Hosting.ChildNode.LiveTicks() / ProcStat.TicksPerSecond,
             load,
             PostgresTicks() / ProcStat.TicksPerSecond,
             idle / ProcStat.TicksPerSecond,

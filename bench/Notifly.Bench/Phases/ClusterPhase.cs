@@ -88,7 +88,7 @@ public static class ClusterPhase
             ["silo B killed with"] = $"{kill.Held} attempts in flight",
             ["B's leases released after"] = $"{kill.Released.TotalSeconds:0.0} s",
             ["B's attempts delivered by A after"] = $"{kill.Done.TotalSeconds:0.0} s",
-            ["measured"] = string.Create(CultureInfo.InvariantCulture, $"{run.Cpu.Seconds:0.00} s (client window {r.Seconds} s); silo B's CPU is in the 'other' column"),
+            ["measured"] = string.Create(CultureInfo.InvariantCulture, $"{run.Cpu.Seconds:0.00} s (client window {r.Seconds} s); silo B's CPU counts as Notifly's"),
         };
         return new PhaseResult(PhaseNames.Cluster,
             $"Two silos and an api node: REST intake through the api node at maximum while both silos deliver; then silo B is killed",
