@@ -48,7 +48,7 @@ public sealed class ProvidersApiTests(ProviderFixture fixture) : IClassFixture<P
         });
         replaced.StatusCode.Should().Be(HttpStatusCode.OK, await replaced.Content.ReadAsStringAsync());
         (await replaced.ReadAsync<JsonElement>()).GetProperty("credentials").GetArrayLength().Should().Be(1);
-        // Each node drops its copy when the change's NOTIFY arrives, a moment after the commit.
+        // Each node drops its copy when the tenant grain announces the change, a moment after the commit.
         await Eventually.MatchAsync(async () =>
         {
             await SendSmsAsync(tenant);

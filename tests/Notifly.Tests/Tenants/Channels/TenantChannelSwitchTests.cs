@@ -1,7 +1,7 @@
 // A tenant turning channels off through its settings (issue 4: CHANNEL_DISABLED where the tenant
 // has the channel off): REST refuses requests naming them with nothing stored, fallback orders
 // pass over them, other tenants are untouched, and turning the channel back on works at once on
-// the next request (the settings NOTIFY evicts the node's cache). Kafka's refusal is in
+// the next request (the tenant grain's announcement evicts the node's cache). Kafka's refusal is in
 // KafkaIngestionTests.
 using System.Net;
 using System.Net.Http.Json;
@@ -32,7 +32,7 @@ public class TenantChannelSwitchTests(NodeFixture fixture) : IClassFixture<NodeF
 
         (await tenant.Http.PutAsJsonAsync("/api/admin/settings", new { disabledChannels = Array.Empty<string>() }, Json.Options))
             .EnsureSuccessStatusCode();
-        // The change reaches each node's policy cache through the settings NOTIFY, a moment after the commit.
+        // The change reaches each node's policy cache through the tenant grain, a moment after the commit.
         await Eventually.MatchAsync(() => tenant.Http.SendAsync(Calls.Webhook("http://127.0.0.1:9/hook")),
             r => r.StatusCode == HttpStatusCode.Accepted, TimeSpan.FromSeconds(10), "the channel to be back on");
     }
