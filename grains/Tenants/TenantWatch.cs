@@ -48,9 +48,9 @@ public sealed partial class TenantWatch(
     /// <summary>Whether this node already hears of the tenant's changes; counts as a use of the watch.</summary>
     public bool Watches(Guid tenantId)
     {
-        if (_tenants.TryGetValue(tenantId, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
+        if (_tenants.TryGetValue(tenantId, out var entry) && Subscribed(entry) is { } subscription)
         {
-            entry.Value.Result.Use(time.GetUtcNow());
+            subscription.Use(time.GetUtcNow());
             return true;
         }
 
@@ -60,8 +60,7 @@ public sealed partial class TenantWatch(
     void ITenantObserver.SettingsChanged(Guid tenantId, TenantWatchTicket ticket)
     {
         // A renewal may have brought this change already (and evicted): then it is not news.
-        if (_tenants.TryGetValue(tenantId, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully
-            && !entry.Value.Result.Saw(ticket))
+        if (_tenants.TryGetValue(tenantId, out var entry) && Subscribed(entry) is { } subscription && !subscription.Saw(ticket))
         {
             return;
         }
@@ -81,12 +80,12 @@ public sealed partial class TenantWatch(
 
     private async Task RenewAsync(Guid tenantId, Lazy<Task<Subscription>> entry)
     {
-        if (!entry.IsValueCreated || !entry.Value.IsCompletedSuccessfully)
+        if (Subscribed(entry) is not { } subscription)
         {
             return;
         }
 
-        if (time.GetUtcNow() - entry.Value.Result.LastUsed > options.Value.WatchIdle)
+        if (time.GetUtcNow() - subscription.LastUsed > options.Value.WatchIdle)
         {
             // Unwatched first, then dropped: a use from now on subscribes again before it reloads.
             // The grain forgets this node once its renewals stop.
@@ -98,7 +97,7 @@ public sealed partial class TenantWatch(
         try
         {
             var ticket = await grains.GetGrain<ITenantGrain>(tenantId).Watch(Reference);
-            if (entry.Value.Result.Saw(ticket))
+            if (subscription.Saw(ticket))
             {
                 LogMissedChange(tenantId);
                 Evict(tenantId);
@@ -110,6 +109,10 @@ public sealed partial class TenantWatch(
             LogRenewalFailed(e, tenantId);
         }
     }
+
+    /// <summary>The subscription once the grain has it; null while it is being made, or after it failed.</summary>
+    private static Subscription? Subscribed(Lazy<Task<Subscription>> entry) =>
+        entry.IsValueCreated && entry.Value.IsCompletedSuccessfully ? entry.Value.Result : null;
 
     private async Task<Subscription> SubscribeAsync(Guid tenantId)
     {

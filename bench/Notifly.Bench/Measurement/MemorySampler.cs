@@ -59,9 +59,7 @@ public sealed class MemorySampler : IDisposable
         var allocated = GC.GetTotalAllocatedBytes() - _allocatedStart;
         var paused = GC.GetTotalPauseDuration() - _pausedStart;
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        using var process = Process.GetCurrentProcess();
-        return new MemoryUse(_samples == 0 ? 0 : _heapSum / _samples, _heapMax, GC.GetTotalMemory(false), _rssMax, process.WorkingSet64,
-            gen0, gen2, allocated, paused);
+        return new MemoryUse(_samples == 0 ? 0 : _heapSum / _samples, _heapMax, GC.GetTotalMemory(false), _rssMax, gen0, gen2, allocated, paused);
     }
 
     public void Dispose() => _stop.Dispose();
@@ -69,7 +67,7 @@ public sealed class MemorySampler : IDisposable
 
 /// <summary>What <see cref="MemorySampler"/> saw; bytes.</summary>
 public sealed record MemoryUse(
-    long HeapMean, long HeapMax, long LiveAfter, long RssMax, long RssAfter, int Gen0Collections, int Gen2Collections, long Allocated, TimeSpan Paused)
+    long HeapMean, long HeapMax, long LiveAfter, long RssMax, int Gen0Collections, int Gen2Collections, long Allocated, TimeSpan Paused)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"GC heap mean {Mb(HeapMean)}, max {Mb(HeapMax)}, alive after a full collection at the end {Mb(LiveAfter)}; RSS max {Mb(RssMax)}; {Gen0Collections} collections ({Gen2Collections} gen-2), paused {Paused.TotalMilliseconds:N0} ms");

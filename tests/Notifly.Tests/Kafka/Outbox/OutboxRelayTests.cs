@@ -201,9 +201,7 @@ public sealed class OutboxRelayTests(KafkaNodeFixture fixture) : IClassFixture<K
         var tenant = await fixture.Node.CreateTenantAsync();
         using var status = StatusTopic();
 
-        var accepted = await tenant.Http.SendOkAsync(Calls.Webhook(fixture.Webhooks.UrlFor($"/{tenant.Id}")));
-        await tenant.Http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent, Wait);
-        await status.WaitForAsync(m => m.Header(KafkaHeaders.RequestId) == accepted.RequestId.ToString(), m => m.Count >= 3, Wait, "three status events");
+        var accepted = await SendUntilPublishedAsync(tenant, status);
 
         await Eventually.MatchAsync(() => ScalarAsync("SELECT count(*) FROM notification_outbox WHERE tenant_id = $1", tenant.Id),
             rows => rows == 0, Wait, "no row left once published (no retention by default)");
@@ -219,9 +217,7 @@ public sealed class OutboxRelayTests(KafkaNodeFixture fixture) : IClassFixture<K
         var tenant = await node.CreateTenantAsync();
         using var status = StatusTopic();
 
-        var accepted = await tenant.Http.SendOkAsync(Calls.Webhook(fixture.Webhooks.UrlFor($"/{tenant.Id}")));
-        await tenant.Http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent, Wait);
-        await status.WaitForAsync(m => m.Header(KafkaHeaders.RequestId) == accepted.RequestId.ToString(), m => m.Count >= 3, Wait, "three status events");
+        var accepted = await SendUntilPublishedAsync(tenant, status);
 
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -264,6 +260,15 @@ public sealed class OutboxRelayTests(KafkaNodeFixture fixture) : IClassFixture<K
         var old = messages.MaxBy(m => StatusEvent(m).EventId)!;
         StatusEvent(old).Should().Match<NotificationStatusEvent>(e => e.CorrelationId == accepted.CorrelationId && e.EventType == "user.signup");
         old.Header(KafkaHeaders.CorrelationId).Should().Be(accepted.CorrelationId.ToString());
+    }
+
+    /// <summary>Sends one webhook notification and waits until it is SENT and its three status events are on the topic.</summary>
+    private async Task<NotificationAccepted> SendUntilPublishedAsync(TestTenant tenant, TopicRecorder status)
+    {
+        var accepted = await tenant.Http.SendOkAsync(Calls.Webhook(fixture.Webhooks.UrlFor($"/{tenant.Id}")));
+        await tenant.Http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent, Wait);
+        await status.WaitForAsync(m => m.Header(KafkaHeaders.RequestId) == accepted.RequestId.ToString(), m => m.Count >= 3, Wait, "three status events");
+        return accepted;
     }
 
     private async Task<long> FailedAttemptsAsync(Guid tenantId) =>
