@@ -67,8 +67,8 @@ public static class OrleansHostingExtensions
     /// <summary>
     /// Makes an api node (<c>Notifly:Role=Api</c>) a client of the cluster (docs/0021): it hosts no
     /// grains and calls them through the silos' gateways, found in Redis membership or listed in
-    /// <c>Notifly:Orleans:Gateways</c>. Start-up waits until a gateway answers, so api nodes may
-    /// start before the silos.
+    /// <c>Notifly:Orleans:Gateways</c>. Start-up waits for a gateway (Orleans' retry, about three
+    /// minutes), so api nodes may start before the silos.
     /// </summary>
     public static IHostApplicationBuilder AddNotiflyOrleansClient(this IHostApplicationBuilder builder)
     {
@@ -84,7 +84,9 @@ public static class OrleansHostingExtensions
                 client.UseStaticClustering(options.GatewayEndpoints().ToArray());
             }
 
-            client.UseConnectionRetryFilter<GatewayRetry>();
+            // Start-up waiting for a gateway is Orleans' own: its default retry filter tries again
+            // with a growing delay for about three minutes, then the start fails (and Kubernetes
+            // restarts the pod).
         });
         return builder;
     }
