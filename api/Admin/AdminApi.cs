@@ -95,29 +95,35 @@ public static class AdminApi
     }
 
     public static async Task<Results<Accepted<NotificationAccepted>, ProblemHttpResult>> RetryDeadLetter(
-        Guid id, HttpContext context, Database database, NotificationStore store, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, HttpContext context, Database database, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
-        if (await DeadLetterQueries.LockOpenAsync(scope, id, cancellationToken) is not { } entry)
+        (Guid NotificationId, Channel Channel)? found;
+        await using (var scope = await database.BeginCallerScopeAsync(context, cancellationToken))
+        {
+            found = await DeadLetterQueries.FindOpenAsync(scope, id, cancellationToken);
+        }
+
+        if (found is not { } entry)
         {
             return Problems.NotFound("Dead-letter entry");
         }
 
-        var turn = await store.ExecuteAsync(scope, entry.NotificationId, new NotificationCommand.RetryDeadLetter(entry.Channel), cancellationToken);
-        if (turn?.Rejection is not null)
+        // The grain locks the entry again and runs the turn: a retry or delete that won the race
+        // meanwhile leaves it not found or not dead-lettered.
+        var caller = new NotificationCaller(context.Caller().TenantId, context.Caller().KeyId);
+        var outcome = await grains.GetGrain<INotificationGrain>(entry.NotificationId).RetryDeadLetter(caller, id, cancellationToken);
+        if (!outcome.Found)
+        {
+            return Problems.NotFound("Dead-letter entry");
+        }
+
+        if (outcome.Rejection is not null)
         {
             return Problems.InvalidState($"The {entry.Channel.Name()} delivery is no longer dead-lettered.");
         }
 
-        await DeadLetterQueries.MarkRetriedAsync(scope, id, time.GetUtcNow(), cancellationToken);
-        await using (var notify = scope.Command($"SELECT pg_notify('{PostgresChannels.Reminders}', '')"))
-        {
-            await notify.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await scope.CommitAsync(cancellationToken);
         return TypedResults.Accepted($"/api/notifications/{entry.NotificationId}",
-            new NotificationAccepted(entry.NotificationId, turn!.State.Status, Guid.Empty));
+            new NotificationAccepted(entry.NotificationId, outcome.Status, Guid.Empty));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteDeadLetter(

@@ -275,24 +275,23 @@ public static class NotificationsApi
     }
 
     public static async Task<Results<Ok<NotificationDetails>, ProblemHttpResult>> Cancel(
-        Guid requestId, HttpContext context, Database database, NotificationStore store, CancellationToken cancellationToken)
+        Guid requestId, HttpContext context, Database database, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
-        var turn = await store.ExecuteAsync(scope, requestId, new NotificationCommand.Cancel(), cancellationToken);
-        if (turn is null)
+        var caller = new NotificationCaller(context.Caller().TenantId, context.Caller().KeyId);
+        var outcome = await grains.GetGrain<INotificationGrain>(requestId).Cancel(caller, cancellationToken);
+        if (!outcome.Found)
         {
             return Problems.NotFound("Notification");
         }
 
-        if (turn.Rejection is { } reason)
+        if (outcome.Rejection is { } reason)
         {
             return Problems.InvalidState(reason == "IN_FLIGHT"
                 ? "An attempt is in flight; cancel again once it has finished."
-                : $"A {turn.State.Status.Name()} notification cannot be cancelled.");
+                : $"A {outcome.Status.Name()} notification cannot be cancelled.");
         }
 
-        var details = await NotificationQueries.GetAsync(scope, requestId, cancellationToken);
-        await scope.CommitAsync(cancellationToken);
-        return TypedResults.Ok(details!);
+        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
+        return TypedResults.Ok((await NotificationQueries.GetAsync(scope, requestId, cancellationToken))!);
     }
 }

@@ -5,6 +5,7 @@ namespace Notifly.GrainInterfaces.Notifications;
 
 /// <summary>Seed 002's state machine, extended (ARCHITECTURE.md §3).</summary>
 [JsonConverter(typeof(NameOnlyEnumConverter<NotificationStatus>))]
+[GenerateSerializer]
 public enum NotificationStatus
 {
     [JsonStringEnumMemberName("ACCEPTED")] Accepted,

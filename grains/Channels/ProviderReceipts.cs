@@ -2,8 +2,6 @@ using Microsoft.Extensions.Logging;
 using Notifly.GrainInterfaces.Notifications;
 using Npgsql;
 using NpgsqlTypes;
-using Notifly.Grains.Notifications;
-using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Grains.Channels;
@@ -11,10 +9,10 @@ namespace Notifly.Grains.Channels;
 /// <summary>
 /// Applies a verified provider receipt (docs/0014, docs/0016): finds the notification whose
 /// <paramref name="channel"/> attempt the provider accepted under its message id, then runs a
-/// <see cref="NotificationCommand.Receipt"/> turn in that tenant's scope. The lookup runs as the
+/// receipt turn on its grain, in that tenant's scope. The lookup runs as the
 /// system role, since a provider names no tenant we could trust to scope it.
 /// </summary>
-public sealed partial class ProviderReceipts(Database database, NotificationStore store, ILogger<ProviderReceipts> logger)
+public sealed partial class ProviderReceipts(Database database, IGrainFactory grains, ILogger<ProviderReceipts> logger)
 {
     /// <param name="onlyTenantId">
     /// When the receipt came through one tenant's own provider account, only that tenant's
@@ -45,16 +43,14 @@ public sealed partial class ProviderReceipts(Database database, NotificationStor
             notificationId = reader.GetGuid(1);
         }
 
-        await using var scope = await database.BeginTenantScopeAsync(tenantId, apiKeyId: null, cancellationToken);
-        var turn = await store.ExecuteAsync(
-            scope, notificationId, new NotificationCommand.Receipt(channel, providerMessageId, status, errorCode), cancellationToken);
-        if (turn is null || turn.Rejection is not null)
+        var outcome = await grains.GetGrain<INotificationGrain>(notificationId)
+            .Receipt(tenantId, channel, providerMessageId, status, errorCode, cancellationToken);
+        if (!outcome.Applied)
         {
-            LogIgnored(channel.Name(), providerMessageId, notificationId, turn?.Rejection ?? "NOT_FOUND");
+            LogIgnored(channel.Name(), providerMessageId, notificationId, outcome.Rejection ?? "NOT_FOUND");
             return false;
         }
 
-        await scope.CommitAsync(cancellationToken);
         return true;
     }
 

@@ -30,11 +30,19 @@ public static class DeadLetterQueries
         return KeysetPage.Of(items, limit, PagedList.DeadLetters, e => new PageCursor(e.CreatedAt, e.Id));
     }
 
+    /// <summary>An open entry's notification and channel; null when the tenant has none with that id.</summary>
+    public static Task<(Guid NotificationId, Channel Channel)?> FindOpenAsync(TenantScope scope, Guid id, CancellationToken cancellationToken) =>
+        OpenAsync(scope, id, "", cancellationToken);
+
     /// <summary>Locks an open entry for retry or deletion; null when the tenant has none with that id.</summary>
-    public static async Task<(Guid NotificationId, Channel Channel)?> LockOpenAsync(TenantScope scope, Guid id, CancellationToken cancellationToken)
+    public static Task<(Guid NotificationId, Channel Channel)?> LockOpenAsync(TenantScope scope, Guid id, CancellationToken cancellationToken) =>
+        OpenAsync(scope, id, "FOR UPDATE", cancellationToken);
+
+    private static async Task<(Guid NotificationId, Channel Channel)?> OpenAsync(
+        TenantScope scope, Guid id, string locking, CancellationToken cancellationToken)
     {
         await using var command = scope.Command(
-            "SELECT notification_id, channel FROM failed_notifications WHERE id = $1 AND status = 'OPEN' FOR UPDATE").With(id);
+            $"SELECT notification_id, channel FROM failed_notifications WHERE id = $1 AND status = 'OPEN' {locking}").With(id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetGuid(0), Wire.ParseChannel(reader.GetString(1))) : null;
     }

@@ -1,8 +1,10 @@
 // An api node is a client of the cluster (docs/0021). Started before any silo, as api pods may be
 // in Kubernetes, it waits for a gateway (Orleans' client retry) instead of failing its start, and
-// serves once the silo is up: its first REST send leases through the tenant grain on that silo.
+// serves once the silo is up: its first REST send leases through the tenant grain on that silo,
+// and a cancel runs as a turn of the notification's grain there.
 // Not covered: giving up after Orleans' three minutes.
 using System.Globalization;
+using Notifly.GrainInterfaces.Notifications;
 using Notifly.Silo.Hosting;
 using Notifly.Tests.Support;
 
@@ -34,5 +36,16 @@ public class ApiNodeStartupTests
 
         var tenant = await api.CreateTenantAsync();
         await tenant.Http.SendOkAsync(Calls.Webhook("http://127.0.0.1:9/"));
+
+        var scheduled = await tenant.Http.SendOkAsync(new
+        {
+            eventType = "user.signup",
+            payload = new { },
+            channels = new[] { "WEBHOOK" },
+            recipient = new { webhookUrl = "http://127.0.0.1:9/" },
+            sendAt = DateTimeOffset.UtcNow.AddHours(1),
+        });
+        var cancel = await tenant.Http.PostAsync($"/api/notifications/{scheduled.RequestId}/cancel", null);
+        (await cancel.ReadAsync<NotificationDetails>()).Notification.Status.Should().Be(NotificationStatus.Cancelled);
     }
 }

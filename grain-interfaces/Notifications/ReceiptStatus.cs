@@ -1,6 +1,7 @@
-namespace Notifly.Grains.Notifications;
+namespace Notifly.GrainInterfaces.Notifications;
 
 /// <summary>A provider's final word on a sent message (docs/0014, docs/0016).</summary>
+[GenerateSerializer]
 public enum ReceiptStatus
 {
     /// <summary>It reached the recipient's device or inbox.</summary>
