@@ -62,6 +62,8 @@ public static class BenchmarkRun
             Console.WriteLine($"  JIT warm-up: {options.JitWarmupSeconds} s of intake load, unmeasured…");
             var warm = await HttpPhases.WarmUpAsync(context, stop.Token);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  JIT warm-up: {warm:N0} accepted/s on average"));
+            var settled = await ChildNode.WaitQuietAsync(TimeSpan.FromSeconds(90), stop.Token);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  child nodes quiet after {settled.TotalSeconds:N0} s more"));
             var phases = new List<PhaseResult>();
             foreach (var name in options.Phases)
             {
@@ -78,7 +80,7 @@ public static class BenchmarkRun
                     $"  {name}: {phase.PerSecond:N0} {phase.Unit}, p99 {phase.Latency.P99:0.00} ms, {phase.ErrorCount} errors"));
             }
 
-            var report = new BenchReport(runId, startedAt, options, host.Intake.Writers, host.Intake.MaxBatchSize, machine, Math.Round(warm, 1), phases);
+            var report = new BenchReport(runId, startedAt, options, host.Intake.Writers, host.Intake.MaxBatchSize, machine, Math.Round(warm, 1), Math.Round(settled.TotalSeconds), phases);
             var markdown = Markdown.Render(report);
             Directory.CreateDirectory(options.OutDirectory);
             var stem = Path.Combine(options.OutDirectory, $"bench-{runId}");

@@ -101,6 +101,36 @@ public sealed class ChildNode : IDisposable
         return total;
     }
 
+    /// <summary>
+    /// Waits until the child nodes alive now use under 5 % of a core over a second, or
+    /// <paramref name="deadline"/> passes; returns how long that took. A freshly started silo keeps
+    /// the runtime's tiered compiler busy for a while after it answers, which a deployed silo has
+    /// long finished: measured phases should not pay for it.
+    /// </summary>
+    public static async Task<TimeSpan> WaitQuietAsync(TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        if (Live.IsEmpty)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var before = LiveTicks();
+        while (clock.Elapsed < deadline)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            var now = LiveTicks();
+            if (now - before < ProcStat.TicksPerSecond / 20)
+            {
+                break;
+            }
+
+            before = now;
+        }
+
+        return clock.Elapsed;
+    }
+
     public void Dispose()
     {
         Live.TryRemove(Process.Id, out _);

@@ -11,6 +11,7 @@ public sealed record BenchReport(
     int IntakeMaxBatchSize,
     MachineFacts Machine,
     double JitWarmupPerSecond,
+    double ChildQuietSeconds,
     IReadOnlyList<PhaseResult> Phases)
 {
     public PhaseResult? Phase(string name) => Phases.FirstOrDefault(p => p.Name == name);
