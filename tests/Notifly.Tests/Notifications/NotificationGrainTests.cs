@@ -6,13 +6,10 @@
 // cancel, dead-letter and receipt tests, an api node that hosts no grains by TwoNodeRateLimitTests.
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Channels;
-using Notifly.Grains.Hosting;
 using Notifly.Grains.Intake;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
@@ -29,27 +26,7 @@ public sealed class NotificationGrainTests : IAsyncLifetime
 
     private IServiceProvider Silo => _cluster.Silos[0].ServiceProvider;
 
-    public async Task InitializeAsync()
-    {
-        var postgres = await PostgresServer.GetAsync();
-        _connectionString = await postgres.CreateDatabaseAsync("notificationgrain");
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Notifly"] = _connectionString,
-            ["Notifly:Secrets:Keys:test-1"] = NotiflyNode.TestSecretsKey,
-            ["Notifly:Secrets:ActiveKey"] = "test-1",
-        };
-
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSiloHost((_, host) =>
-        {
-            host.Configuration.AddInMemoryCollection(settings);
-            host.Logging.SetMinimumLevel(LogLevel.Warning);
-            host.Services.AddNotiflyCore(host.Configuration);
-        });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+    public async Task InitializeAsync() => (_cluster, _connectionString) = await GrainCluster.StartAsync("notificationgrain");
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 

@@ -7,14 +7,11 @@
 // the idle time is unwatched and dropped from its caches, while a used one is kept. The REST and Kafka paths through the
 // grain are covered by the rate-limit tests, api nodes as cluster clients by TwoNodeRateLimitTests.
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Notifly.GrainInterfaces.Tenants;
-using Notifly.Grains.Hosting;
 using Notifly.Grains.Tenants;
 using Notifly.Tests.Support;
 using Orleans.Core.Internal;
@@ -28,27 +25,7 @@ public sealed class TenantGrainTests : IAsyncLifetime
     private string _connectionString = "";
     private InProcessTestCluster _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        var postgres = await PostgresServer.GetAsync();
-        _connectionString = await postgres.CreateDatabaseAsync("tenantgrain");
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Notifly"] = _connectionString,
-            ["Notifly:Secrets:Keys:test-1"] = NotiflyNode.TestSecretsKey,
-            ["Notifly:Secrets:ActiveKey"] = "test-1",
-        };
-
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSiloHost((_, host) =>
-        {
-            host.Configuration.AddInMemoryCollection(settings);
-            host.Logging.SetMinimumLevel(LogLevel.Warning);
-            host.Services.AddNotiflyCore(host.Configuration);
-        });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+    public async Task InitializeAsync() => (_cluster, _connectionString) = await GrainCluster.StartAsync("tenantgrain");
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
