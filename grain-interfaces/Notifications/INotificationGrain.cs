@@ -32,7 +32,7 @@ public sealed record NotificationCaller([property: Id(0)] Guid TenantId, [proper
 /// <summary>
 /// What a turn did: nothing when the tenant has no such notification (or dead-letter entry);
 /// otherwise the status it left, and why it changed nothing when it was refused
-/// (<c>IN_FLIGHT</c>, <c>TERMINAL</c>…).
+/// (<c>IN_FLIGHT</c>, <c>NOT_CANCELLABLE</c>, <c>UNKNOWN_MESSAGE</c>…).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record NotificationTurnOutcome(

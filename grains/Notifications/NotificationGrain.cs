@@ -10,7 +10,7 @@ namespace Notifly.Grains.Notifications;
 /// A notification's grain (docs/0022). Each call is one turn of <see cref="NotificationMachine"/>
 /// in the tenant's Row-Level-Security scope, committed before it answers. The state stays in its
 /// PostgreSQL row, locked for the turn, because the dispatcher's turns still run on that row
-/// (docs/0002): the activation keeps nothing between calls, so it deactivates after each one
+/// (docs/0023): the activation keeps nothing between calls, so it deactivates after each one
 /// rather than hold memory for the thousands of notifications that get one receipt each.
 /// Placed on the caller's silo when the caller is one (a co-hosted api), saving a hop.
 /// </summary>
