@@ -1,7 +1,7 @@
 // The notification grain on Orleans' in-process test cluster over a real PostgreSQL (docs/0022):
 // the turns asked for from outside the dispatcher — cancel, dead-letter retry, provider receipt —
 // run through it, in the caller's tenant scope. Another tenant's caller finds nothing and changes
-// nothing; a key revoked after the api node checked it is refused inside the turn, and that
+// nothing; the grain keeps no activation after a turn; a key revoked after the api node checked it is refused inside the turn, and that
 // refusal crosses the grain call as itself. The REST endpoints over these calls are covered by the
 // cancel, dead-letter and receipt tests, an api node that hosts no grains by TwoNodeRateLimitTests.
 using System.Security.Cryptography;
@@ -45,6 +45,24 @@ public sealed class NotificationGrainTests : IAsyncLifetime
         (await ReminderCountAsync(id)).Should().Be(0, "a cancelled notification has nothing left to wake for");
         var again = await grain.Cancel(caller, CancellationToken.None);
         again.Should().Be(new NotificationTurnOutcome(true, NotificationStatus.Cancelled, "NOT_CANCELLABLE"));
+    }
+
+    [Fact]
+    public async Task The_grain_keeps_no_activation_after_its_turn()
+    {
+        var (tenant, _) = await CreateTenantAsync();
+        var id = await SubmitAsync(tenant, sendAt: null);
+        await RunAttemptAsync(id, AttemptOutcome.Success("smtp-idle"));
+        var grain = _cluster.Client.GetGrain<INotificationGrain>(id);
+
+        (await grain.Receipt(tenant, Channel.Email, "smtp-idle", ReceiptStatus.Delivered, null, CancellationToken.None)).Applied.Should().BeTrue();
+
+        // One receipt per sent message: an activation kept for Orleans' idle time after each would
+        // pile up by the hundred thousand.
+        var management = _cluster.Client.GetGrain<IManagementGrain>(0);
+        var grainId = grain.GetGrainId();
+        await Eventually.MatchAsync(() => management.GetDetailedGrainStatistics(), a => a.All(s => s.GrainId != grainId),
+            TimeSpan.FromSeconds(10), "the notification's grain to deactivate");
     }
 
     [Fact]
