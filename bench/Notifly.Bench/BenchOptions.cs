@@ -10,7 +10,7 @@ public sealed record BenchOptions(
     RawVariant RawVariant, IReadOnlyDictionary<string, string> Settings, bool PgStats = false, int Backlog = 0)
 {
     public const string Usage = """
-        usage: Notifly.Bench [--duration 10] [--warmup 2] [--jit-warmup 20] [--rate 5000] [--connections 64] [--out bench/results] [--backlog N]
+        usage: Notifly.Bench [--duration 10] [--warmup 2] [--jit-warmup 60] [--rate 5000] [--connections 64] [--out bench/results] [--backlog N]
                              [--role api|all] [--phases all | kestrel,http-authenticated,http-validated,pg-raw,pg-writer,intake-max,intake-rate,pg-raw-matched,kafka-raw,kafka-intake,dispatch-priority,dispatch-fairness,slow-provider,cluster]
           --duration     seconds measured per phase (1–120)
           --warmup       seconds of load before each phase's window (0–30)
@@ -65,7 +65,7 @@ public sealed record BenchOptions(
         }
 
         return new BenchOptions(
-            a.Int("duration", 10, 1, 120), a.Int("warmup", 2, 0, 30), a.Int("jit-warmup", 20, 1, 120), a.Int("rate", 5000, 1, 100_000), a.Int("connections", 64, 1, 1024),
+            a.Int("duration", 10, 1, 120), a.Int("warmup", 2, 0, 30), a.Int("jit-warmup", 60, 1, 120), a.Int("rate", 5000, 1, 100_000), a.Int("connections", 64, 1, 1024),
             a.String("out", Path.Combine("bench", "results")), role, PhaseNames.All.Where(phases.Contains).ToArray(),
             a.String("raw-sql", "as-is") switch
             {
