@@ -1,9 +1,10 @@
 // The notification grain on Orleans' in-process test cluster over a real PostgreSQL (docs/0022):
 // the turns asked for from outside the dispatcher — cancel, dead-letter retry, provider receipt —
 // run through it, in the caller's tenant scope. Another tenant's caller finds nothing and changes
-// nothing; the grain keeps no activation after a turn; a key revoked after the api node checked it is refused inside the turn, and that
-// refusal crosses the grain call as itself. The REST endpoints over these calls are covered by the
-// cancel, dead-letter and receipt tests, an api node that hosts no grains by TwoNodeRateLimitTests.
+// nothing; the grain keeps no activation after a turn; a key revoked after the api node checked it
+// is refused inside the turn, and that refusal crosses the grain call as itself. The REST endpoints
+// over these calls are covered by the cancel, dead-letter and receipt tests, an api node that hosts
+// no grains by TwoNodeRateLimitTests.
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
