@@ -10,6 +10,7 @@ using Notifly.Api.Http;
 using Notifly.Api.Metrics;
 using Notifly.Api.Notifications;
 using Notifly.Api.OpenApi;
+using Notifly.Api.Operator;
 using Notifly.Api.Providers;
 using Notifly.Api.Recipients;
 using Notifly.Api.StatusWebhooks;
@@ -50,9 +51,12 @@ public static class ApiServiceCollectionExtensions
         });
         services.AddExceptionHandler<NotiflyExceptionHandler>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, OperatorAuthenticationHandler>(OperatorAuthenticationHandler.SchemeName, null);
+        services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.Admin, p => p.RequireRole(Grains.Tenants.ApiPrincipal.AdminRole));
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Grains.Tenants.ApiPrincipal.AdminRole))
+            .AddPolicy(OperatorAuthenticationHandler.Policy, p => p.AddAuthenticationSchemes(OperatorAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
         services.AddNotiflyOpenApi();
         services.AddSingleton(_ => new PrometheusMetrics(NotiflyMetrics.MeterName));
         return services;
@@ -68,6 +72,7 @@ public static class ApiServiceCollectionExtensions
         app.MapNotiflyOpenApi();
         app.MapNotificationsApi();
         app.MapAdminApi();
+        app.MapOperatorApi();
         app.MapTemplatesApi();
         app.MapStatusWebhooksApi();
         app.MapRecipientsApi();

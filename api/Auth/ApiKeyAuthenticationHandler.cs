@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Notifly.Api.Http;
+using Notifly.Grains.Storage;
 using Notifly.Grains.Tenants;
 
 namespace Notifly.Api.Auth;
@@ -15,6 +16,7 @@ public sealed class ApiKeyAuthenticationHandler(
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
+    private const string SuspendedItem = "notifly.tenant-suspended";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -24,7 +26,17 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var principal = await apiKeys.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        ApiPrincipal? principal;
+        try
+        {
+            principal = await apiKeys.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        }
+        catch (TenantSuspendedException)
+        {
+            Context.Items[SuspendedItem] = true;
+            return AuthenticateResult.Fail("tenant suspended");
+        }
+
         if (principal is null)
         {
             return AuthenticateResult.Fail("invalid API key");
@@ -41,7 +53,7 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        Problems.InvalidApiKey().ExecuteAsync(Context);
+        (Context.Items.ContainsKey(SuspendedItem) ? Problems.TenantSuspended() : Problems.InvalidApiKey()).ExecuteAsync(Context);
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "This key's role may not do this.",

@@ -9,6 +9,12 @@ public static class ErrorCodes
     public const string ChannelDisabled = "CHANNEL_DISABLED";
     public const string TemplateNotFound = "TEMPLATE_NOT_FOUND";
     public const string TenantNotFound = "TENANT_NOT_FOUND";
+
+    /// <summary>An operator suspended the caller's tenant: its keys and users are refused until it is resumed.</summary>
+    public const string TenantSuspended = "TENANT_SUSPENDED";
+
+    /// <summary>The operator API needs one of the deployment's operator tokens (<c>Notifly:Operator:Tokens</c>).</summary>
+    public const string InvalidOperatorToken = "INVALID_OPERATOR_TOKEN";
     public const string InvalidApiKey = "INVALID_API_KEY";
     public const string InvalidSignature = "INVALID_SIGNATURE";
     public const string Forbidden = "FORBIDDEN";

@@ -26,6 +26,7 @@ public sealed partial class NotiflyExceptionHandler(Database database, ILogger<N
         var result = exception switch
         {
             ApiKeyRevokedException => Problems.InvalidApiKey(),
+            TenantSuspendedException => Problems.TenantSuspended(),
             BadHttpRequestException bad => BadRequests.ToProblem(context, bad),
             NpgsqlException or TimeoutException when IsUnavailable(exception) => Unavailable(context),
             _ => null,

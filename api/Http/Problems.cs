@@ -51,6 +51,10 @@ public static class Problems
             "Reuse an idempotency key only to retry the identical request.",
             new Dictionary<string, object?> { ["requestId"] = existing });
 
+    public static ProblemHttpResult TenantSuspended() =>
+        Create(StatusCodes.Status403Forbidden, ErrorCodes.TenantSuspended, "This tenant is suspended.",
+            "An operator suspended this tenant: its keys and users are refused until it is resumed.");
+
     public static ProblemHttpResult InvalidApiKey() =>
         Create(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidApiKey, "A valid API key is required.",
             "Send 'Authorization: Bearer nf_live_<prefix>.<secret>' with an active key.");

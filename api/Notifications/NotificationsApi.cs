@@ -19,6 +19,7 @@ using Notifly.Grains.Recipients;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
 using Notifly.Grains.Templates;
+using Notifly.Grains.Tenants;
 using Notifly.Grains.Tenants.Policies;
 using Notifly.Grains.Tenants.RateLimits;
 
@@ -82,7 +83,11 @@ public static class NotificationsApi
             case IntakeOutcome.Failed failed:
                 throw failed.Error; // a 500 for this request only (the intake writer logged it with its stack)
             default:
-                return Problems.InvalidApiKey();
+                // The key was revoked, or the tenant suspended, since this node cached the key.
+                return await context.RequestServices.GetRequiredService<TenantService>().FindAsync(context.Caller().TenantId, cancellationToken)
+                    is { Status: Tenant.Suspended }
+                    ? Problems.TenantSuspended()
+                    : Problems.InvalidApiKey();
         }
     }
 

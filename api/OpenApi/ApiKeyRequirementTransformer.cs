@@ -3,7 +3,7 @@ using Microsoft.OpenApi;
 
 namespace Notifly.Api.OpenApi;
 
-/// <summary>Marks every operation that requires authorization with the API-key requirement; public ones stay open.</summary>
+/// <summary>Marks every operation that requires authorization with its scheme's requirement (API key, or the operator token for the operator API); public ones stay open.</summary>
 internal sealed class ApiKeyRequirementTransformer : IOpenApiOperationTransformer
 {
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
@@ -12,6 +12,11 @@ internal sealed class ApiKeyRequirementTransformer : IOpenApiOperationTransforme
         {
             operation.Security ??= [];
             operation.Security.Add(new OpenApiSecurityRequirement { [ApiKeyScheme.Reference(document)] = [] });
+        }
+        else if (context.Document is { } operatorDocument && EndpointAccess.RequiresOperator(context.Description.ActionDescriptor.EndpointMetadata))
+        {
+            operation.Security ??= [];
+            operation.Security.Add(new OpenApiSecurityRequirement { [ApiKeyScheme.OperatorReference(operatorDocument)] = [] });
         }
 
         return Task.CompletedTask;

@@ -28,4 +28,22 @@ internal static class ApiKeyScheme
 
         return new OpenApiSecuritySchemeReference(Id, document);
     }
+
+    /// <summary>The operator API's scheme, added to the document like <see cref="Reference"/>'s.</summary>
+    public static OpenApiSecuritySchemeReference OperatorReference(OpenApiDocument document)
+    {
+        const string id = Operator.OperatorAuthenticationHandler.SchemeName;
+        if (document.Components?.SecuritySchemes?.ContainsKey(id) != true)
+        {
+            document.AddComponent<IOpenApiSecurityScheme>(id, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "One of the deployment's operator tokens (`Notifly:Operator:Tokens`): "
+                    + "`Authorization: Bearer <operator token>`. Only the operator API (`/api/operator`) takes it.",
+            });
+        }
+
+        return new OpenApiSecuritySchemeReference(id, document);
+    }
 }

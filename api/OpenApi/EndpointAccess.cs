@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using Notifly.Api.Auth;
 
 namespace Notifly.Api.OpenApi;
 
@@ -7,8 +6,8 @@ namespace Notifly.Api.OpenApi;
 internal static class EndpointAccess
 {
     public static bool RequiresApiKey(IList<object> metadata) =>
-        metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any();
+        metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any() && !RequiresOperator(metadata);
 
-    public static bool RequiresAdmin(IList<object> metadata) =>
-        RequiresApiKey(metadata) && metadata.OfType<IAuthorizeData>().Any(a => a.Policy == Policies.Admin);
+    public static bool RequiresOperator(IList<object> metadata) =>
+        metadata.OfType<IAuthorizeData>().Any(a => a.Policy == Operator.OperatorAuthenticationHandler.Policy);
 }

@@ -11,10 +11,10 @@ namespace Notifly.Api.OpenApi;
 internal static class ProblemResponses
 {
     /// <summary>Which shared response a status means for an operation: a 400 for a body or a query, a 401 for a key or a signature.</summary>
-    public static string Id(int status, bool readsBody, bool keyed) => status switch
+    public static string Id(int status, bool readsBody, bool keyed, bool operatorApi = false) => status switch
     {
         StatusCodes.Status400BadRequest => readsBody ? "InvalidBody" : "InvalidQuery",
-        StatusCodes.Status401Unauthorized => keyed ? "InvalidApiKey" : "InvalidSignature",
+        StatusCodes.Status401Unauthorized => operatorApi ? "InvalidOperatorToken" : keyed ? "InvalidApiKey" : "InvalidSignature",
         StatusCodes.Status403Forbidden => "Forbidden",
         StatusCodes.Status404NotFound => "NotFound",
         StatusCodes.Status409Conflict => "Conflict",
@@ -92,8 +92,12 @@ internal static class ProblemResponses
         "InvalidSignature" => (StatusCodes.Status401Unauthorized, "INVALID_SIGNATURE",
             "The provider's signature is missing, wrong or too old: INVALID_SIGNATURE.",
             "A valid X-Twilio-Signature is required.", "Twilio signs the URL Notifly:PublicBaseUrl names; check it matches the callback URL Twilio was given."),
+        "InvalidOperatorToken" => (StatusCodes.Status401Unauthorized, "INVALID_OPERATOR_TOKEN",
+            "No operator token, or not one of the deployment's `Notifly:Operator:Tokens`: INVALID_OPERATOR_TOKEN.",
+            "An operator token is required.", "Send 'Authorization: Bearer <operator token>' with one of the deployment's Notifly:Operator:Tokens."),
         "Forbidden" => (StatusCodes.Status403Forbidden, "FORBIDDEN",
-            "The key is valid but not an ADMIN key: FORBIDDEN.",
+            "The key is valid but its role may not do this (FORBIDDEN: administrative endpoints need an ADMIN key), "
+                + "or an operator suspended its tenant (TENANT_SUSPENDED).",
             "This key's role may not do this.", "Administrative endpoints need a key with the ADMIN role."),
         "NotFound" => (StatusCodes.Status404NotFound, "NOT_FOUND",
             "Nothing of that id in the caller's tenant (another tenant's resources are never visible): NOT_FOUND, "

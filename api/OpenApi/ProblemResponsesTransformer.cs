@@ -40,14 +40,15 @@ internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
             statuses.Add(StatusCodes.Status404NotFound);
         }
 
-        if (keyed)
+        var operatorApi = EndpointAccess.RequiresOperator(metadata);
+        if (keyed || operatorApi)
         {
             statuses.Add(StatusCodes.Status401Unauthorized);
         }
 
-        if (EndpointAccess.RequiresAdmin(metadata))
+        if (keyed)
         {
-            statuses.Add(StatusCodes.Status403Forbidden);
+            statuses.Add(StatusCodes.Status403Forbidden); // a suspended tenant's keys, whatever the role
         }
 
         foreach (var declared in metadata.OfType<ProblemResponsesMetadata>())
@@ -59,7 +60,7 @@ internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
         foreach (var status in statuses)
         {
             operation.Responses[status.ToString(CultureInfo.InvariantCulture)] =
-                ProblemResponses.Reference(ProblemResponses.Id(status, readsBody, keyed), document);
+                ProblemResponses.Reference(ProblemResponses.Id(status, readsBody, keyed, operatorApi), document);
         }
 
         return Task.CompletedTask;

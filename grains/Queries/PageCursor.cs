@@ -55,6 +55,7 @@ public readonly record struct PageCursor(DateTimeOffset CreatedAt, Guid Id)
         PagedList.Notifications => "notifications",
         PagedList.DeadLetters => "dlq",
         PagedList.WebhookDeliveries => "webhook-deliveries",
+        PagedList.Tenants => "tenants",
         _ => throw new ArgumentOutOfRangeException(nameof(list), list, null),
     };
 }

@@ -6,4 +6,5 @@ public enum PagedList
     Notifications,
     DeadLetters,
     WebhookDeliveries,
+    Tenants,
 }

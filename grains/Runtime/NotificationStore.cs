@@ -62,15 +62,19 @@ public sealed class NotificationStore(
                  CROSS JOIN LATERAL (SELECT r.priority, r.tenant_id FROM reminders r
                                       WHERE r.kind = 'notification' AND (r.priority, r.tenant_id) > (q.priority, q.tenant_id)
                                       ORDER BY r.priority, r.tenant_id LIMIT 1) next
+            ), live AS (
+                -- a suspended tenant's work waits, due, until an operator resumes it
+                SELECT q.* FROM queues q
+                 WHERE NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = q.tenant_id AND t.status = 'SUSPENDED')
             ), sharing AS (
-                SELECT priority, count(*) AS queues FROM queues GROUP BY priority
+                SELECT priority, count(*) AS queues FROM live GROUP BY priority
             )
             -- The oldest due reminders of each queue, at most a fair share each. Most urgent
             -- priority first; within it, round-robin over tenants, counting what each already has
             -- in flight here, so a flooding tenant waits its turn even when slots free one at a
             -- time. Rows locked here but cut by the LIMIT are released at commit.
             SELECT c.grain_id, c.priority
-              FROM queues q
+              FROM live q
               JOIN sharing USING (priority)
              CROSS JOIN LATERAL (SELECT r.grain_id, r.priority, r.due_at FROM reminders r
                                   WHERE r.kind = 'notification' AND r.priority = q.priority AND r.tenant_id = q.tenant_id

@@ -24,8 +24,11 @@ public sealed class Database(NpgsqlDataSource dataSource)
     /// <summary>
     /// Opens a transaction that can only see and write <paramref name="tenantId"/>'s rows. When
     /// <paramref name="apiKeyId"/> is given the key is re-checked inside the transaction, so a key
-    /// revoked on another node a moment ago cannot act, whatever that node's cache says.
+    /// revoked on another node a moment ago cannot act, whatever that node's cache says, and nor
+    /// can any key of a tenant an operator has just suspended.
     /// </summary>
+    /// <exception cref="ApiKeyRevokedException">The key was revoked.</exception>
+    /// <exception cref="TenantSuspendedException">The tenant is suspended.</exception>
     public async Task<TenantScope> BeginTenantScopeAsync(Guid tenantId, Guid? apiKeyId, CancellationToken cancellationToken)
     {
         var connection = await DataSource.OpenConnectionAsync(cancellationToken);
@@ -39,22 +42,24 @@ public sealed class Database(NpgsqlDataSource dataSource)
                     new NpgsqlBatchCommand(
                         """
                         SELECT set_config('notifly.tenant_id', $1::text, true),
-                               $2::uuid IS NULL OR EXISTS (SELECT 1 FROM api_keys WHERE id = $2 AND revoked_at IS NULL)
-                        """).With(tenantId.ToString()).With(apiKeyId, NpgsqlTypes.NpgsqlDbType.Uuid),
+                               $2::uuid IS NULL OR EXISTS (SELECT 1 FROM api_keys WHERE id = $2 AND revoked_at IS NULL),
+                               $2::uuid IS NULL OR EXISTS (SELECT 1 FROM tenants WHERE id = $3 AND status = 'ACTIVE')
+                        """).With(tenantId.ToString()).With(apiKeyId, NpgsqlTypes.NpgsqlDbType.Uuid).With(tenantId),
                     new NpgsqlBatchCommand("SET LOCAL ROLE notifly_tenant"),
                 },
             };
-            var keyValid = false;
+            bool keyValid, tenantActive;
             await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
             {
                 await reader.ReadAsync(cancellationToken);
                 keyValid = reader.GetBoolean(1);
+                tenantActive = reader.GetBoolean(2);
             }
 
-            if (!keyValid)
+            if (!keyValid || !tenantActive)
             {
                 await transaction.DisposeAsync();
-                throw new ApiKeyRevokedException();
+                throw keyValid ? new TenantSuspendedException() : new ApiKeyRevokedException();
             }
 
             return new TenantScope(connection, transaction, tenantId);

@@ -6,6 +6,8 @@ namespace Notifly.Grains.Tenants;
 /// <summary>Creates, lists, revokes and authenticates API keys.</summary>
 public sealed class ApiKeyService(Database database, ApiKeyCache cache, TenantWatch watch, TimeProvider time)
 {
+    /// <returns>The caller, or null for a token that is no valid key.</returns>
+    /// <exception cref="TenantSuspendedException">A valid key of a suspended tenant.</exception>
     public async Task<ApiPrincipal?> AuthenticateAsync(string? token, CancellationToken cancellationToken)
     {
         if (!ApiKeyToken.TryParse(token, out var prefix, out var secret))
@@ -36,9 +38,14 @@ public sealed class ApiKeyService(Database database, ApiKeyCache cache, TenantWa
             cache.Set(prefix, record);
         }
 
-        if (!record.Usable || !ApiKeyToken.Matches(secret, record.Hash))
+        if (record.Revoked || !ApiKeyToken.Matches(secret, record.Hash))
         {
             return null;
+        }
+
+        if (record.Suspended)
+        {
+            throw new TenantSuspendedException(); // only to one who holds the key: the tenant's own
         }
 
         if (!cached)
@@ -88,13 +95,13 @@ public sealed class ApiKeyService(Database database, ApiKeyCache cache, TenantWa
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             """
-            SELECT k.id, k.tenant_id, k.role, k.key_hash, k.revoked_at IS NULL AND t.status = 'ACTIVE'
+            SELECT k.id, k.tenant_id, k.role, k.key_hash, k.revoked_at IS NOT NULL, t.status = 'SUSPENDED'
               FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
              WHERE k.key_prefix = $1
             """, connection).With(prefix);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new ApiKeyRecord(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), (byte[])reader[3], reader.GetBoolean(4))
+            ? new ApiKeyRecord(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), (byte[])reader[3], reader.GetBoolean(4), reader.GetBoolean(5))
             : null;
     }
 

@@ -11,8 +11,11 @@ internal static class DevBanner
     /// <param name="email">Where email goes, as a phrase: "captured by a local mailbox (…)", "to SMTP host:port".</param>
     public static string Running(
         string url, Guid tenantId, string apiKey, string connectionString, DevDataDirectory data, string email, bool hasMailbox,
-        string? orleansDashboardPath)
+        string? orleansDashboardPath, string? operatorToken = null)
     {
+        var operatorLine = operatorToken is null
+            ? ""
+            : $"{Environment.NewLine} Operator token: {operatorToken}   (tenants: ./notifly tenants list | create --name … --slug …)";
         var dashboardLine = orleansDashboardPath is null ? "" : $"{Environment.NewLine} Orleans Dashboard: {url}{orleansDashboardPath}   (from this machine only)";
         var dataLine = data.FallbackReason is null
             ? $"   data in {data.Path}"
@@ -26,7 +29,7 @@ internal static class DevBanner
              PostgreSQL: {{{connectionString}}}
             {{{dataLine}}}
              Email: {{{email}}}{{{mailboxLine}}}
-             Demo tenant {{{tenantId}}}, admin API key: {{{apiKey}}}
+             Demo tenant {{{tenantId}}}, admin API key: {{{apiKey}}}{{{operatorLine}}}
 
              Send a notification by webhook (to the built-in sink) and by email:
 

@@ -22,6 +22,9 @@ namespace Notifly.Silo.Hosting;
 /// </summary>
 public static partial class DevMode
 {
+    /// <summary>Where single-node mode keeps its operator token, under NOTIFLY_HOME.</summary>
+    public const string OperatorTokenFile = "operator.token";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var home = Environment.GetEnvironmentVariable("NOTIFLY_HOME") ?? Path.Combine(Directory.GetCurrentDirectory(), ".notifly");
@@ -59,8 +62,14 @@ public static partial class DevMode
             {
                 // Provider credentials and webhook secrets are sealed at rest: single-node mode keeps
                 // its own key beside its data, readable only by this user.
-                builder.Configuration["Notifly:Secrets:Keys:dev"] = EnsureSecretsKey(Path.Combine(home, "secrets.key"));
+                builder.Configuration["Notifly:Secrets:Keys:dev"] = EnsureRandomSecret(Path.Combine(home, "secrets.key"));
                 builder.Configuration["Notifly:Secrets:ActiveKey"] = "dev";
+            }
+
+            if (!builder.Configuration.GetSection("Notifly:Operator:Tokens").GetChildren().Any())
+            {
+                // The operator API (and `notifly tenants`, which finds the token here) works out of the box.
+                builder.Configuration["Notifly:Operator:Tokens:0"] = EnsureRandomSecret(Path.Combine(home, OperatorTokenFile));
             }
 
             // Single-node mode is for looking inside: the Orleans Dashboard is on unless turned off.
@@ -93,8 +102,9 @@ public static partial class DevMode
         var demo = await EnsureDemoTenantAsync(app.Services, Path.Combine(home, "demo-tenant.json"));
         var url = app.Urls.FirstOrDefault() ?? "http://localhost:8080";
         var dashboard = app.Services.GetRequiredService<IOptions<OrleansDashboardOptions>>().Value;
+        var operatorToken = app.Services.GetRequiredService<IOptions<Api.Operator.OperatorOptions>>().Value.Tokens.FirstOrDefault();
         Console.WriteLine(DevBanner.Running(url, demo.TenantId, demo.ApiKey, postgres.ConnectionString, dataDirectory, email, mailbox is not null,
-            dashboard.Enabled ? dashboard.Path : null));
+            dashboard.Enabled ? dashboard.Path : null, operatorToken));
         if (embeddedKafka is not null)
         {
             Console.WriteLine(DevBanner.Kafka(url, demo.TenantId, embeddedKafka.BootstrapServers, topics!));
@@ -166,7 +176,7 @@ public static partial class DevMode
         return await SaveAsync(new DemoTenant(tenant.Id, adminKey.Secret), file);
     }
 
-    private static string EnsureSecretsKey(string file)
+    private static string EnsureRandomSecret(string file)
     {
         if (!File.Exists(file))
         {

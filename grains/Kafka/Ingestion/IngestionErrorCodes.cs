@@ -5,6 +5,7 @@ public static class IngestionErrorCodes
 {
     public const string ValidationFailed = "VALIDATION_FAILED";
     public const string TenantNotFound = "TENANT_NOT_FOUND";
+    public const string TenantSuspended = "TENANT_SUSPENDED";
     public const string IdempotentConflict = "IDEMPOTENT_CONFLICT";
     public const string ChannelDisabled = "CHANNEL_DISABLED";
     public const string InternalError = "INTERNAL_ERROR";

@@ -44,7 +44,7 @@ public sealed class IngestionPolicies(
             var madeAt = message.Timestamp.Type == TimestampType.NotAvailable || message.Timestamp.UtcDateTime > now.UtcDateTime
                 ? now
                 : new DateTimeOffset(message.Timestamp.UtcDateTime, TimeSpan.Zero);
-            var parsed = RefuseTurnedOff(RequestedMessageParser.Parse(message.Value, message.Headers, enabled, madeAt, FallbackFor));
+            var parsed = RefuseForTenant(RequestedMessageParser.Parse(message.Value, message.Headers, enabled, madeAt, FallbackFor));
             if (parsed.NeedsProfile is not null || parsed.Request is { Template: not null })
             {
                 prepared.Enrich.Add((i, parsed));
@@ -63,23 +63,38 @@ public sealed class IngestionPolicies(
         return prepared;
     }
 
-    /// <summary>A valid request using a channel the tenant turned off, refused with REST's CHANNEL_DISABLED; anything else as it is.</summary>
-    private ParsedRequest RefuseTurnedOff(ParsedRequest parsed) =>
-        parsed.Request is { } valid && TurnedOff(parsed.TenantId!.Value, valid) is { } off
-            ? ParsedRequest.Refused(IngestionErrorCodes.ChannelDisabled,
-                $"channel {off.Name()} is turned off for this tenant.", parsed.TenantId, parsed.NotificationId)
-            : parsed;
-
-    /// <summary>A channel of the request the tenant has turned off (settings), if any. Cached per node; a miss loads it once.</summary>
-    private Channel? TurnedOff(Guid tenantId, ValidatedRequest request)
+    /// <summary>
+    /// A valid request of a suspended tenant, refused with REST's TENANT_SUSPENDED; one using a
+    /// channel the tenant turned off, with CHANNEL_DISABLED; anything else as it is. The tenant's
+    /// policies are cached per node; a miss loads them once.
+    /// </summary>
+    private ParsedRequest RefuseForTenant(ParsedRequest parsed)
     {
-        var disabled = policies.GetAsync(tenantId, CancellationToken.None).GetAwaiter().GetResult().Disabled;
-        return disabled.Count > 0 && request.Channels.Any(disabled.Contains) ? request.Channels.First(disabled.Contains) : null;
+        if (parsed.Request is not { } valid)
+        {
+            return parsed;
+        }
+
+        var tenant = policies.GetAsync(parsed.TenantId!.Value, CancellationToken.None).GetAwaiter().GetResult();
+        if (tenant.Suspended)
+        {
+            return ParsedRequest.Refused(IngestionErrorCodes.TenantSuspended,
+                "the tenant is suspended by an operator.", parsed.TenantId, parsed.NotificationId);
+        }
+
+        var disabled = tenant.Disabled;
+        if (disabled.Count == 0 || !valid.Channels.Any(disabled.Contains))
+        {
+            return parsed;
+        }
+
+        return ParsedRequest.Refused(IngestionErrorCodes.ChannelDisabled,
+            $"channel {valid.Channels.First(disabled.Contains).Name()} is turned off for this tenant.", parsed.TenantId, parsed.NotificationId);
     }
 
     /// <summary>
     /// The event type's fallback order less the tenant's turned-off channels, as REST's
-    /// TenantChannelsAsync gives it. Cached per node like <see cref="TurnedOff"/>; the parser asks
+    /// TenantChannelsAsync gives it. Cached per node like <see cref="RefuseForTenant"/>'s policies; the parser asks
     /// only for requests that name no channel.
     /// </summary>
     private Channel[]? FallbackFor(Guid tenantId, string eventType)
@@ -117,7 +132,7 @@ public sealed class IngestionPolicies(
             {
                 var parsed = original.NeedsProfile is null
                     ? original
-                    : RefuseTurnedOff(RequestedMessageParser.Validate(tenant.Key, original.NotificationId!, filled[f++]!, enabled, now, FallbackFor));
+                    : RefuseForTenant(RequestedMessageParser.Validate(tenant.Key, original.NotificationId!, filled[f++]!, enabled, now, FallbackFor));
                 if (parsed.Request is null)
                 {
                     deadLetters.Add(new DeadLetter(batch[index], parsed.ErrorCode!, parsed.ErrorMessage!, parsed.TenantId, parsed.NotificationId));

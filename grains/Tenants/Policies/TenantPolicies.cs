@@ -8,8 +8,10 @@ namespace Notifly.Grains.Tenants.Policies;
 /// Resolution: the event type's row, else the tenant's default (event type <c>*</c>), else null
 /// (the deployment's <c>Notifly:Retry</c>, or the request's own channels).
 /// </summary>
+/// <param name="Suspended">An operator suspended the tenant: intake refuses its requests.</param>
 public sealed record TenantPolicies(
-    IReadOnlyDictionary<string, RetryPolicy> Retry, IReadOnlyDictionary<string, Channel[]> Fallback, IReadOnlySet<Channel> Disabled)
+    IReadOnlyDictionary<string, RetryPolicy> Retry, IReadOnlyDictionary<string, Channel[]> Fallback, IReadOnlySet<Channel> Disabled,
+    bool Suspended = false)
 {
     public const string Default = "*";
 

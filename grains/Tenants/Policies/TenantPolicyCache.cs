@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Npgsql;
+using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Notifications;
 using Notifly.Grains.Storage;
 
@@ -41,9 +42,20 @@ public sealed class TenantPolicyCache(Database database, RetryPolicy deployment,
         var retries = await PolicyRows.ReadRetryAsync(retry, CancellationToken.None);
         await using var fallback = new NpgsqlCommand($"{PolicyRows.SelectFallback} WHERE tenant_id = $1", connection).With(tenantId);
         var orders = await PolicyRows.ReadFallbackAsync(fallback, CancellationToken.None);
-        await using var channels = new NpgsqlCommand("SELECT disabled_channels FROM tenants WHERE id = $1", connection).With(tenantId);
-        var disabled = await channels.ExecuteScalarAsync(CancellationToken.None) is string[] names ? PolicyRows.ToChannels(names) : [];
-        if (retries.Count == 0 && orders.Count == 0 && disabled.Length == 0)
+        await using var tenant = new NpgsqlCommand("SELECT disabled_channels, status = 'SUSPENDED' FROM tenants WHERE id = $1", connection)
+            .With(tenantId);
+        Channel[] disabled = [];
+        var suspended = false;
+        await using (var reader = await tenant.ExecuteReaderAsync(CancellationToken.None))
+        {
+            if (await reader.ReadAsync(CancellationToken.None))
+            {
+                disabled = reader.IsDBNull(0) ? [] : PolicyRows.ToChannels(reader.GetFieldValue<string[]>(0));
+                suspended = reader.GetBoolean(1);
+            }
+        }
+
+        if (retries.Count == 0 && orders.Count == 0 && disabled.Length == 0 && !suspended)
         {
             return TenantPolicies.None;
         }
@@ -51,6 +63,7 @@ public sealed class TenantPolicyCache(Database database, RetryPolicy deployment,
         return new TenantPolicies(
             retries.ToDictionary(r => r.Key, r => PolicyRows.ToPolicy(r.Value, deployment.JitterFraction), StringComparer.Ordinal),
             orders.ToDictionary(o => o.Key, o => PolicyRows.ToChannels(o.Value), StringComparer.Ordinal),
-            disabled.ToHashSet());
+            disabled.ToHashSet(),
+            suspended);
     }
 }

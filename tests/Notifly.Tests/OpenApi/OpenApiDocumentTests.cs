@@ -25,6 +25,7 @@ public partial class OpenApiDocumentTests(NodeFixture fixture) : IClassFixture<N
     [
         "SendNotification", "SendNotificationBatch", "CreateApiKey", "PutTenantSettings", "CreateTemplateVersion", "PreviewTemplate",
         "CreateWebhookEndpoint", "UpdateWebhookEndpoint", "PutRecipient", "PutRecipientPreferences", "CreateProvider", "ReplaceProvider",
+        "CreateTenant", "UpdateTenant",
     ];
 
     /// <summary>No API key: the signed unsubscribe token or the provider's signature is the authority.</summary>
@@ -112,6 +113,10 @@ public partial class OpenApiDocumentTests(NodeFixture fixture) : IClassFixture<N
                 requirements.Should().BeEmpty($"{method} {path} is public");
                 PublicOperations.Should().Contain(id, "only the unsubscribe links and provider callbacks are public");
             }
+            else if (endpoints[id].Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == "operator"))
+            {
+                requirements.Should().Equal(["Operator"], $"{method} {path} is the operator API's");
+            }
             else
             {
                 requirements.Should().Equal(["ApiKey"], $"{method} {path} requires a key");
@@ -147,7 +152,8 @@ public partial class OpenApiDocumentTests(NodeFixture fixture) : IClassFixture<N
         var send = served.Operation("SendNotification")["responses"]!.AsObject().Select(r => r.Key);
         send.Should().Contain(["400", "401", "404", "409", "413", "415", "429"]);
         served.Operation("ListApiKeys")["responses"]!.AsObject().Select(r => r.Key).Should().Contain("403", "admin operations refuse SERVICE keys");
-        served.Operation("ListTemplates")["responses"]!.AsObject().Select(r => r.Key).Should().NotContain("403", "any key may list templates");
+        served.Operation("ListTemplates")["responses"]!.AsObject().Select(r => r.Key).Should().Contain("403", "a suspended tenant's keys are refused");
+        served.Operation("CreateTenant")["responses"]!.AsObject().Select(r => r.Key).Should().Contain(["401", "409"]).And.NotContain("403");
     }
 
     [Fact]

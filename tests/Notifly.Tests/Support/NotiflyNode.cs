@@ -33,6 +33,9 @@ public sealed class NotiflyNode : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The operator token every test node accepts (<c>Notifly:Operator:Tokens:0</c>).</summary>
+    public const string OperatorToken = "test-operator-token-0123456789abcdef";
+
     /// <summary>
     /// Test defaults: fast retries, short leases; override any key through <paramref name="settings"/>,
     /// and any service (a fake clock) through <paramref name="services"/>.
@@ -55,6 +58,7 @@ public sealed class NotiflyNode : IAsyncDisposable
             ["Notifly:Channels:Webhook:AllowedNetworks:0"] = "127.0.0.0/8",
             ["Notifly:Secrets:Keys:test-1"] = TestSecretsKey,
             ["Notifly:Secrets:ActiveKey"] = "test-1",
+            ["Notifly:Operator:Tokens:0"] = OperatorToken,
             ["Notifly:Channels:Smtp:Port"] = "2", // nothing listens there unless a test sets a sink
             ["Notifly:Channels:Smtp:Timeout"] = "00:00:02",
             // Every node in this process hosts its own silo: its own ports, and its own cluster
@@ -125,6 +129,9 @@ public sealed class NotiflyNode : IAsyncDisposable
 
         return client;
     }
+
+    /// <summary>A client of the operator API (<c>/api/operator</c>).</summary>
+    public HttpClient OperatorClient() => Client(OperatorToken);
 
     /// <summary>A fresh tenant and its admin key: isolation by unique names, no clean-up needed.</summary>
     public async Task<TestTenant> CreateTenantAsync()
