@@ -1,9 +1,12 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using Notifly.Api.Admin;
 using Notifly.Api.Auth;
 using Notifly.Api.Http;
@@ -28,6 +31,9 @@ public static class ApiServiceCollectionExtensions
     /// <summary>Largest batch body: 1,000 notifications of typical size with room to spare.</summary>
     public const long MaxBatchBodyBytes = 8 * 1024 * 1024;
 
+    /// <summary>The default scheme: forwards to the API-key or the access-token handler.</summary>
+    public const string CallerScheme = "Caller";
+
     public static IServiceCollection AddNotiflyApi(this IServiceCollection services)
     {
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
@@ -50,13 +56,36 @@ public static class ApiServiceCollectionExtensions
             }
         });
         services.AddExceptionHandler<NotiflyExceptionHandler>();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        // A tenant's caller is an API key (nf_live_…) or a signed-in user's access token (a JWT),
+        // both as 'Authorization: Bearer'; the caller scheme sends each to its handler.
+        services.AddAuthentication(CallerScheme)
+            .AddPolicyScheme(CallerScheme, "API key or access token", o => o.ForwardDefaultSelector = context =>
+                UserTokenEvents.IsUserToken(context) ? UserTokenEvents.Scheme : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddJwtBearer(UserTokenEvents.Scheme, _ => { })
             .AddScheme<AuthenticationSchemeOptions, OperatorAuthenticationHandler>(OperatorAuthenticationHandler.SchemeName, null);
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AccessTokens>();
+        services.AddOptions<JwtBearerOptions>(UserTokenEvents.Scheme).Configure<AccessTokens, IOptions<AuthOptions>>((jwt, tokens, auth) =>
+        {
+            jwt.MapInboundClaims = false;
+            jwt.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = auth.Value.Issuer,
+                ValidAudience = AccessTokens.Audience,
+                IssuerSigningKeys = tokens.ValidationKeys.ToList(),
+                ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                ClockSkew = TimeSpan.FromSeconds(30),
+            };
+            jwt.Events = UserTokenEvents.Create();
+        });
         services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.Admin, p => p.RequireRole(Grains.Tenants.ApiPrincipal.AdminRole))
+        var authorization = services.AddAuthorizationBuilder()
             .AddPolicy(OperatorAuthenticationHandler.Policy, p => p.AddAuthenticationSchemes(OperatorAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+        foreach (var (policy, roles) in Policies.Roles)
+        {
+            authorization.AddPolicy(policy, p => p.RequireRole(roles));
+        }
         services.AddNotiflyOpenApi();
         services.AddSingleton(_ => new PrometheusMetrics(NotiflyMetrics.MeterName));
         return services;
@@ -73,6 +102,8 @@ public static class ApiServiceCollectionExtensions
         app.MapNotificationsApi();
         app.MapAdminApi();
         app.MapOperatorApi();
+        app.MapAuthApi();
+        app.MapUsersApi();
         app.MapTemplatesApi();
         app.MapStatusWebhooksApi();
         app.MapRecipientsApi();

@@ -15,21 +15,21 @@ using Notifly.Grains.Tenants;
 
 namespace Notifly.Api.Admin;
 
-/// <summary><c>/api/admin</c>: API keys, the dead-letter queue, tenant secrets and settings. ADMIN keys only.</summary>
+/// <summary><c>/api/admin</c>: API keys, the dead-letter queue, tenant secrets and settings, each by its policy (<see cref="Policies"/>).</summary>
 public static class AdminApi
 {
     public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/api/admin").RequireAuthorization(Policies.Admin).WithTags("Admin");
-        admin.MapGet("/api-keys", ListKeys).WithName("ListApiKeys");
-        admin.MapPost("/api-keys", CreateKey).WithName("CreateApiKey").ReadsJsonBody<CreateApiKeyRequest>();
-        admin.MapDelete("/api-keys/{keyId:guid}", RevokeKey).WithName("RevokeApiKey");
+        var admin = app.MapGroup("/api/admin").RequireAuthorization(Policies.Inspect).WithTags("Admin");
+        admin.MapGet("/api-keys", ListKeys).WithName("ListApiKeys").RequireAuthorization(Policies.Admin);
+        admin.MapPost("/api-keys", CreateKey).WithName("CreateApiKey").RequireAuthorization(Policies.Admin).ReadsJsonBody<CreateApiKeyRequest>();
+        admin.MapDelete("/api-keys/{keyId:guid}", RevokeKey).WithName("RevokeApiKey").RequireAuthorization(Policies.Admin);
         admin.MapGet("/dlq", ListDeadLetters).WithName("ListDeadLetters");
-        admin.MapPost("/dlq/{id:guid}/retry", RetryDeadLetter).WithName("RetryDeadLetter").MayAnswer(StatusCodes.Status409Conflict);
-        admin.MapDelete("/dlq/{id:guid}", DeleteDeadLetter).WithName("DeleteDeadLetter");
-        admin.MapGet("/settings/webhook-secret", WebhookSecret).WithName("GetWebhookSigningSecret");
+        admin.MapPost("/dlq/{id:guid}/retry", RetryDeadLetter).WithName("RetryDeadLetter").RequireAuthorization(Policies.Edit).MayAnswer(StatusCodes.Status409Conflict);
+        admin.MapDelete("/dlq/{id:guid}", DeleteDeadLetter).WithName("DeleteDeadLetter").RequireAuthorization(Policies.Edit);
+        admin.MapGet("/settings/webhook-secret", WebhookSecret).WithName("GetWebhookSigningSecret").RequireAuthorization(Policies.Admin);
         admin.MapGet("/settings", TenantSettingsApi.Get).WithName("GetTenantSettings");
-        admin.MapPut("/settings", TenantSettingsApi.Put).WithName("PutTenantSettings").ReadsJsonBody<TenantSettings>();
+        admin.MapPut("/settings", TenantSettingsApi.Put).WithName("PutTenantSettings").RequireAuthorization(Policies.Admin).ReadsJsonBody<TenantSettings>();
         admin.MapGet("/settings/retry-policies/preview", RetryPreviewApi.Preview).WithName("PreviewRetryPolicy");
         return admin;
     }
@@ -110,7 +110,7 @@ public static class AdminApi
 
         // The grain locks the entry again and runs the turn: a retry or delete that won the race
         // meanwhile leaves it not found or not dead-lettered.
-        var caller = new NotificationCaller(context.Caller().TenantId, context.Caller().KeyId);
+        var caller = new NotificationCaller(context.Caller().TenantId, context.Caller().KeyId, context.Caller().UserId);
         var outcome = await grains.GetGrain<INotificationGrain>(entry.NotificationId).RetryDeadLetter(caller, id, cancellationToken);
         if (!outcome.Found)
         {
@@ -146,5 +146,5 @@ public static class AdminApi
         return TypedResults.Ok(new WebhookSecretResponse(await TenantService.GetWebhookSecretAsync(scope, cancellationToken)));
     }
 
-    internal static string Actor(HttpContext context) => $"api_key:{context.Caller().KeyPrefix}";
+    internal static string Actor(HttpContext context) => context.Caller().Actor;
 }

@@ -16,7 +16,6 @@ public sealed class ApiKeyAuthenticationHandler(
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
-    private const string SuspendedItem = "notifly.tenant-suspended";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -33,7 +32,7 @@ public sealed class ApiKeyAuthenticationHandler(
         }
         catch (TenantSuspendedException)
         {
-            Context.Items[SuspendedItem] = true;
+            AuthItems.MarkSuspended(Context);
             return AuthenticateResult.Fail("tenant suspended");
         }
 
@@ -45,7 +44,7 @@ public sealed class ApiKeyAuthenticationHandler(
         Context.Features.Set(principal);
         var identity = new ClaimsIdentity(
             [
-                new Claim(ClaimTypes.NameIdentifier, principal.KeyId.ToString()),
+                new Claim(ClaimTypes.NameIdentifier, principal.KeyId!.Value.ToString()),
                 new Claim("tenant_id", principal.TenantId.ToString()),
                 new Claim(ClaimTypes.Role, principal.Role),
             ], SchemeName);
@@ -53,9 +52,8 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        (Context.Items.ContainsKey(SuspendedItem) ? Problems.TenantSuspended() : Problems.InvalidApiKey()).ExecuteAsync(Context);
+        (AuthItems.IsSuspended(Context) ? Problems.TenantSuspended() : Problems.InvalidApiKey()).ExecuteAsync(Context);
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Problems.Create(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "This key's role may not do this.",
-            "Administrative endpoints need a key with the ADMIN role.").ExecuteAsync(Context);
+        Problems.Forbidden().ExecuteAsync(Context);
 }

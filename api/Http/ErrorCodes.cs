@@ -16,6 +16,15 @@ public static class ErrorCodes
     /// <summary>The operator API needs one of the deployment's operator tokens (<c>Notifly:Operator:Tokens</c>).</summary>
     public const string InvalidOperatorToken = "INVALID_OPERATOR_TOKEN";
     public const string InvalidApiKey = "INVALID_API_KEY";
+
+    /// <summary>A user's access token is invalid or expired, its session ended, or a refresh or set-password token is spent.</summary>
+    public const string InvalidToken = "INVALID_TOKEN";
+
+    /// <summary>Sign-in refused: the same answer for an unknown tenant or email, an inactive user and a wrong password.</summary>
+    public const string InvalidCredentials = "INVALID_CREDENTIALS";
+
+    /// <summary>The deployment has no <c>Notifly:Auth:SigningKeys</c>, so users cannot sign in.</summary>
+    public const string AuthNotConfigured = "AUTH_NOT_CONFIGURED";
     public const string InvalidSignature = "INVALID_SIGNATURE";
     public const string Forbidden = "FORBIDDEN";
     public const string NotFound = "NOT_FOUND";

@@ -27,6 +27,7 @@ public sealed partial class NotiflyExceptionHandler(Database database, ILogger<N
         {
             ApiKeyRevokedException => Problems.InvalidApiKey(),
             TenantSuspendedException => Problems.TenantSuspended(),
+            UserDeactivatedException => Problems.InvalidToken(),
             BadHttpRequestException bad => BadRequests.ToProblem(context, bad),
             NpgsqlException or TimeoutException when IsUnavailable(exception) => Unavailable(context),
             _ => null,

@@ -51,11 +51,19 @@ public static class Problems
             "Reuse an idempotency key only to retry the identical request.",
             new Dictionary<string, object?> { ["requestId"] = existing });
 
+    public static ProblemHttpResult Forbidden() =>
+        Create(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "The caller's role may not do this.",
+            "README's 'Who may call what' lists what each role (ADMIN, SERVICE, EDITOR, VIEWER) may call.");
+
+    public static ProblemHttpResult InvalidToken() =>
+        Create(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidToken, "A valid access token is required.",
+            "The access token is invalid or expired, or its session ended: refresh it (POST /api/auth/refresh) or sign in again.");
+
     public static ProblemHttpResult TenantSuspended() =>
         Create(StatusCodes.Status403Forbidden, ErrorCodes.TenantSuspended, "This tenant is suspended.",
             "An operator suspended this tenant: its keys and users are refused until it is resumed.");
 
     public static ProblemHttpResult InvalidApiKey() =>
         Create(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidApiKey, "A valid API key is required.",
-            "Send 'Authorization: Bearer nf_live_<prefix>.<secret>' with an active key.");
+            "Send 'Authorization: Bearer nf_live_<prefix>.<secret>' with an active key, or a signed-in user's access token.");
 }

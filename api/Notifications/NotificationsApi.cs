@@ -30,16 +30,16 @@ public static class NotificationsApi
 {
     public static RouteGroupBuilder MapNotificationsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/notifications").RequireAuthorization().WithTags("Notifications");
-        api.MapPost("/", Send).WithName("SendNotification").ReadsJsonBody<SendNotificationRequest>()
+        var api = app.MapGroup("/api/notifications").RequireAuthorization(Policies.Read).WithTags("Notifications");
+        api.MapPost("/", Send).WithName("SendNotification").RequireAuthorization(Policies.Send).ReadsJsonBody<SendNotificationRequest>()
             .MayAnswer(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status429TooManyRequests);
-        api.MapPost("/batch", SendBatch).WithName("SendNotificationBatch").ReadsJsonBody<BatchSendRequest>()
+        api.MapPost("/batch", SendBatch).WithName("SendNotificationBatch").RequireAuthorization(Policies.Send).ReadsJsonBody<BatchSendRequest>()
             .MayAnswer(StatusCodes.Status429TooManyRequests)
             .WithMetadata(new RequestSizeLimitAttribute(ApiServiceCollectionExtensions.MaxBatchBodyBytes));
         api.MapGet("/", List).WithName("ListNotifications");
         api.MapGet("/{requestId:guid}", Get).WithName("GetNotification");
         api.MapGet("/{requestId:guid}/events", Events).WithName("GetNotificationEvents");
-        api.MapPost("/{requestId:guid}/cancel", Cancel).WithName("CancelNotification").MayAnswer(StatusCodes.Status409Conflict);
+        api.MapPost("/{requestId:guid}/cancel", Cancel).WithName("CancelNotification").RequireAuthorization(Policies.Send).MayAnswer(StatusCodes.Status409Conflict);
         return api;
     }
 
@@ -282,7 +282,7 @@ public static class NotificationsApi
     public static async Task<Results<Ok<NotificationDetails>, ProblemHttpResult>> Cancel(
         Guid requestId, HttpContext context, Database database, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var caller = new NotificationCaller(context.Caller().TenantId, context.Caller().KeyId);
+        var caller = new NotificationCaller(context.Caller().TenantId, context.Caller().KeyId, context.Caller().UserId);
         var outcome = await grains.GetGrain<INotificationGrain>(requestId).Cancel(caller, cancellationToken);
         if (!outcome.Found)
         {

@@ -12,6 +12,7 @@ internal sealed class ApiKeyRequirementTransformer : IOpenApiOperationTransforme
         {
             operation.Security ??= [];
             operation.Security.Add(new OpenApiSecurityRequirement { [ApiKeyScheme.Reference(document)] = [] });
+            operation.Security.Add(new OpenApiSecurityRequirement { [ApiKeyScheme.AccessTokenReference(document)] = [] });
         }
         else if (context.Document is { } operatorDocument && EndpointAccess.RequiresOperator(context.Description.ActionDescriptor.EndpointMetadata))
         {

@@ -3,7 +3,7 @@ using Notifly.Api.Auth;
 
 namespace Notifly.Api.OpenApi;
 
-/// <summary>The document's one security scheme: a tenant's API key sent as a bearer token.</summary>
+/// <summary>The document's security schemes: a tenant's API key or a user's access token, and the operator token.</summary>
 internal static class ApiKeyScheme
 {
     public const string Id = ApiKeyAuthenticationHandler.SchemeName;
@@ -22,11 +22,30 @@ internal static class ApiKeyScheme
                 Scheme = "bearer",
                 BearerFormat = "nf_live_<prefix>.<secret>",
                 Description = "A tenant's API key: `Authorization: Bearer nf_live_<prefix>.<secret>`. "
-                    + "ADMIN keys may call every operation; SERVICE keys all but the administrative ones (403 FORBIDDEN).",
+                    + "ADMIN keys may call every operation; SERVICE keys read, send and manage recipients (403 FORBIDDEN otherwise).",
             });
         }
 
         return new OpenApiSecuritySchemeReference(Id, document);
+    }
+
+    /// <summary>A signed-in user's access token, added to the document like <see cref="Reference"/>'s.</summary>
+    public static OpenApiSecuritySchemeReference AccessTokenReference(OpenApiDocument document)
+    {
+        const string id = "AccessToken";
+        if (document.Components?.SecuritySchemes?.ContainsKey(id) != true)
+        {
+            document.AddComponent<IOpenApiSecurityScheme>(id, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "A signed-in admin user's access token (`POST /api/auth/login`), valid for minutes and renewed with "
+                    + "`POST /api/auth/refresh`. The user's role (ADMIN, EDITOR, VIEWER) decides what it may call.",
+            });
+        }
+
+        return new OpenApiSecuritySchemeReference(id, document);
     }
 
     /// <summary>The operator API's scheme, added to the document like <see cref="Reference"/>'s.</summary>

@@ -87,7 +87,8 @@ internal static class ProblemResponses
             "A query parameter is invalid: VALIDATION_FAILED, with `errors` naming each one.",
             "The request is invalid.", "limit must be 1–500."),
         "InvalidApiKey" => (StatusCodes.Status401Unauthorized, "INVALID_API_KEY",
-            "No API key, or one that is unknown or revoked: INVALID_API_KEY.",
+            "No API key, or one that is unknown or revoked: INVALID_API_KEY; a user's access token that is invalid, "
+                + "expired or of an ended session: INVALID_TOKEN.",
             "A valid API key is required.", "Send 'Authorization: Bearer nf_live_<prefix>.<secret>' with an active key."),
         "InvalidSignature" => (StatusCodes.Status401Unauthorized, "INVALID_SIGNATURE",
             "The provider's signature is missing, wrong or too old: INVALID_SIGNATURE.",
@@ -96,9 +97,9 @@ internal static class ProblemResponses
             "No operator token, or not one of the deployment's `Notifly:Operator:Tokens`: INVALID_OPERATOR_TOKEN.",
             "An operator token is required.", "Send 'Authorization: Bearer <operator token>' with one of the deployment's Notifly:Operator:Tokens."),
         "Forbidden" => (StatusCodes.Status403Forbidden, "FORBIDDEN",
-            "The key is valid but its role may not do this (FORBIDDEN: administrative endpoints need an ADMIN key), "
+            "The caller's role may not do this (FORBIDDEN; README's 'Who may call what'), "
                 + "or an operator suspended its tenant (TENANT_SUSPENDED).",
-            "This key's role may not do this.", "Administrative endpoints need a key with the ADMIN role."),
+            "The caller's role may not do this.", "README's 'Who may call what' lists what each role (ADMIN, SERVICE, EDITOR, VIEWER) may call."),
         "NotFound" => (StatusCodes.Status404NotFound, "NOT_FOUND",
             "Nothing of that id in the caller's tenant (another tenant's resources are never visible): NOT_FOUND, "
                 + "or TEMPLATE_NOT_FOUND for a template.",

@@ -208,7 +208,7 @@ public static partial class ProvidersApi
         Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.Conflict, "A provider of that name exists.",
             $"This tenant already has a provider named '{name}'.");
 
-    private static string Actor(HttpContext context) => $"api_key:{context.Caller().KeyPrefix}";
+    private static string Actor(HttpContext context) => context.Caller().Actor;
 
     [GeneratedRegex(@"^[A-Za-z0-9 ._-]{1,100}$")]
     private static partial Regex NamePattern();

@@ -20,12 +20,12 @@ public static class RecipientsApi
 {
     public static RouteGroupBuilder MapRecipientsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/recipients").RequireAuthorization().WithTags("Recipients");
-        api.MapPut("/{userId}", Put).WithName("PutRecipient").ReadsJsonBody<RecipientProfile>();
+        var api = app.MapGroup("/api/recipients").RequireAuthorization(Policies.Read).WithTags("Recipients");
+        api.MapPut("/{userId}", Put).WithName("PutRecipient").RequireAuthorization(Policies.Send).ReadsJsonBody<RecipientProfile>();
         api.MapGet("/{userId}", Get).WithName("GetRecipient");
-        api.MapDelete("/{userId}", Delete).WithName("DeleteRecipient");
+        api.MapDelete("/{userId}", Delete).WithName("DeleteRecipient").RequireAuthorization(Policies.Send);
         api.MapGet("/{userId}/preferences", GetPreferences).WithName("GetRecipientPreferences");
-        api.MapPut("/{userId}/preferences", PutPreferences).WithName("PutRecipientPreferences").ReadsJsonBody<RecipientPreferences>();
+        api.MapPut("/{userId}/preferences", PutPreferences).WithName("PutRecipientPreferences").RequireAuthorization(Policies.Send).ReadsJsonBody<RecipientPreferences>();
         return api;
     }
 
@@ -105,5 +105,5 @@ public static class RecipientsApi
         return TypedResults.Ok(stored);
     }
 
-    private static string Actor(HttpContext context) => $"api_key:{context.Caller().KeyPrefix}";
+    private static string Actor(HttpContext context) => context.Caller().Actor;
 }

@@ -23,11 +23,11 @@ public static partial class TemplatesApi
 {
     public static RouteGroupBuilder MapTemplatesApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/admin/templates").RequireAuthorization().WithTags("Templates");
+        var api = app.MapGroup("/api/admin/templates").RequireAuthorization(Policies.Read).WithTags("Templates");
         api.MapGet("/", List).WithName("ListTemplates");
-        api.MapPost("/", Create).WithName("CreateTemplateVersion").RequireAuthorization(Policies.Admin).ReadsJsonBody<CreateTemplateRequest>();
+        api.MapPost("/", Create).WithName("CreateTemplateVersion").RequireAuthorization(Policies.Edit).ReadsJsonBody<CreateTemplateRequest>();
         api.MapGet("/{name}", Versions).WithName("GetTemplateVersions");
-        api.MapPost("/{name}/versions/{version:int}/activate", Activate).WithName("ActivateTemplateVersion").RequireAuthorization(Policies.Admin);
+        api.MapPost("/{name}/versions/{version:int}/activate", Activate).WithName("ActivateTemplateVersion").RequireAuthorization(Policies.Edit);
         api.MapPost("/{name}/preview", Preview).WithName("PreviewTemplate").ReadsJsonBody<PreviewTemplateRequest>();
         return api;
     }
@@ -56,7 +56,7 @@ public static partial class TemplatesApi
         var channel = request!.Channel!.Value;
         var draft = new TemplateVersion(Guid.Empty, request.Name!.Trim(), channel, LocaleFallback.Normalize(request.Locale), 0,
             request.Subject, request.Body!, request.Variables ?? [], request.Html ?? channel == Channel.Email, false,
-            $"api_key:{context.Caller().KeyPrefix}", default);
+            context.Caller().Actor, default);
 
         await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
         var created = await TemplateStore.CreateAsync(scope, draft, request.Activate, time.GetUtcNow(), cancellationToken);
@@ -100,7 +100,7 @@ public static partial class TemplatesApi
         }
 
         var activated = await TemplateStore.ActivateAsync(scope, name, resolved, LocaleFallback.Normalize(locale), version,
-            $"api_key:{context.Caller().KeyPrefix}", time.GetUtcNow(), cancellationToken);
+            context.Caller().Actor, time.GetUtcNow(), cancellationToken);
         if (activated is null)
         {
             return TemplateProblems.NotFound($"Template '{name}' has no version {version} for {resolved.Name()}{(locale is null ? "" : $" in locale {locale}")}.");

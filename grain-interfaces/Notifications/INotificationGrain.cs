@@ -27,7 +27,7 @@ public interface INotificationGrain : IGrainWithGuidKey
 /// inside the turn's transaction, so a key revoked a moment ago on another node cannot act).
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record NotificationCaller([property: Id(0)] Guid TenantId, [property: Id(1)] Guid? ApiKeyId);
+public sealed record NotificationCaller([property: Id(0)] Guid TenantId, [property: Id(1)] Guid? ApiKeyId, [property: Id(2)] Guid? UserId = null);
 
 /// <summary>
 /// What a turn did: nothing when the tenant has no such notification (or dead-letter entry);

@@ -15,6 +15,7 @@ using Notifly.Grains.Templates;
 using Notifly.Grains.Tenants;
 using Notifly.Grains.Tenants.Policies;
 using Notifly.Grains.Tenants.RateLimits;
+using Notifly.Grains.Users;
 
 namespace Notifly.Grains.Hosting;
 
@@ -62,6 +63,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ITenantSettingsCache>(sp => sp.GetRequiredService<ApiKeyCache>());
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<TenantService>();
+        services.AddSingleton<UserStore>();
+        services.AddSingleton(configuration.GetSection("Notifly:Auth:Throttle").Get<LoginThrottleOptions>() ?? new LoginThrottleOptions());
+        services.AddSingleton<LoginThrottle>();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<TokenBuckets>();
         services.AddOptions<TenantWatchOptions>().BindConfiguration(TenantWatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();

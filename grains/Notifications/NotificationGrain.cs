@@ -50,7 +50,7 @@ public sealed class NotificationGrain(Database database, NotificationStore store
         NotificationCaller caller, Func<TenantScope, Guid, Task<TurnResult?>> turn, CancellationToken cancellationToken)
     {
         DeactivateOnIdle();
-        await using var scope = await database.BeginTenantScopeAsync(caller.TenantId, caller.ApiKeyId, cancellationToken);
+        await using var scope = await database.BeginTenantScopeAsync(caller.TenantId, caller.ApiKeyId, caller.UserId, cancellationToken);
         if (await turn(scope, this.GetPrimaryKey()) is not { } result)
         {
             return NotificationTurnOutcome.NotFound;

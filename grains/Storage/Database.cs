@@ -29,7 +29,15 @@ public sealed class Database(NpgsqlDataSource dataSource)
     /// </summary>
     /// <exception cref="ApiKeyRevokedException">The key was revoked.</exception>
     /// <exception cref="TenantSuspendedException">The tenant is suspended.</exception>
-    public async Task<TenantScope> BeginTenantScopeAsync(Guid tenantId, Guid? apiKeyId, CancellationToken cancellationToken)
+    public Task<TenantScope> BeginTenantScopeAsync(Guid tenantId, Guid? apiKeyId, CancellationToken cancellationToken) =>
+        BeginTenantScopeAsync(tenantId, apiKeyId, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="BeginTenantScopeAsync(Guid, Guid?, CancellationToken)"/> for a caller that is an
+    /// API key or a signed-in user: a user deactivated a moment ago cannot act either.
+    /// </summary>
+    /// <exception cref="UserDeactivatedException">The user was deactivated or deleted.</exception>
+    public async Task<TenantScope> BeginTenantScopeAsync(Guid tenantId, Guid? apiKeyId, Guid? userId, CancellationToken cancellationToken)
     {
         var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         try
@@ -43,23 +51,26 @@ public sealed class Database(NpgsqlDataSource dataSource)
                         """
                         SELECT set_config('notifly.tenant_id', $1::text, true),
                                $2::uuid IS NULL OR EXISTS (SELECT 1 FROM api_keys WHERE id = $2 AND revoked_at IS NULL),
-                               $2::uuid IS NULL OR EXISTS (SELECT 1 FROM tenants WHERE id = $3 AND status = 'ACTIVE')
-                        """).With(tenantId.ToString()).With(apiKeyId, NpgsqlTypes.NpgsqlDbType.Uuid).With(tenantId),
+                               $4::uuid IS NULL OR EXISTS (SELECT 1 FROM admin_users WHERE id = $4 AND tenant_id = $3 AND is_active),
+                               ($2::uuid IS NULL AND $4::uuid IS NULL) OR EXISTS (SELECT 1 FROM tenants WHERE id = $3 AND status = 'ACTIVE')
+                        """).With(tenantId.ToString()).With(apiKeyId, NpgsqlTypes.NpgsqlDbType.Uuid).With(tenantId)
+                        .With(userId, NpgsqlTypes.NpgsqlDbType.Uuid),
                     new NpgsqlBatchCommand("SET LOCAL ROLE notifly_tenant"),
                 },
             };
-            bool keyValid, tenantActive;
+            bool keyValid, userValid, tenantActive;
             await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
             {
                 await reader.ReadAsync(cancellationToken);
                 keyValid = reader.GetBoolean(1);
-                tenantActive = reader.GetBoolean(2);
+                userValid = reader.GetBoolean(2);
+                tenantActive = reader.GetBoolean(3);
             }
 
-            if (!keyValid || !tenantActive)
+            if (!keyValid || !userValid || !tenantActive)
             {
                 await transaction.DisposeAsync();
-                throw keyValid ? new TenantSuspendedException() : new ApiKeyRevokedException();
+                throw !keyValid ? new ApiKeyRevokedException() : !userValid ? new UserDeactivatedException() : new TenantSuspendedException();
             }
 
             return new TenantScope(connection, transaction, tenantId);

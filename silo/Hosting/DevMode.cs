@@ -72,6 +72,12 @@ public static partial class DevMode
                 builder.Configuration["Notifly:Operator:Tokens:0"] = EnsureRandomSecret(Path.Combine(home, OperatorTokenFile));
             }
 
+            if (!builder.Configuration.GetSection("Notifly:Auth:SigningKeys").GetChildren().Any())
+            {
+                // Users' access tokens stay valid across restarts: the key is kept beside the data.
+                builder.Configuration["Notifly:Auth:SigningKeys:0"] = EnsureRandomSecret(Path.Combine(home, "auth-signing.key"));
+            }
+
             // Single-node mode is for looking inside: the Orleans Dashboard is on unless turned off.
             builder.Configuration[$"{OrleansDashboardOptions.Section}:Enabled"] ??= "true";
 

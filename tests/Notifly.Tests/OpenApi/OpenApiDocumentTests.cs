@@ -25,14 +25,14 @@ public partial class OpenApiDocumentTests(NodeFixture fixture) : IClassFixture<N
     [
         "SendNotification", "SendNotificationBatch", "CreateApiKey", "PutTenantSettings", "CreateTemplateVersion", "PreviewTemplate",
         "CreateWebhookEndpoint", "UpdateWebhookEndpoint", "PutRecipient", "PutRecipientPreferences", "CreateProvider", "ReplaceProvider",
-        "CreateTenant", "UpdateTenant",
+        "CreateTenant", "UpdateTenant", "Login", "RefreshToken", "SetPassword", "InviteUser", "UpdateUser",
     ];
 
     /// <summary>No API key: the signed unsubscribe token or the provider's signature is the authority.</summary>
     private static readonly string[] PublicOperations =
     [
         "OneClickUnsubscribe", "UnsubscribePage", "TwilioStatusCallback", "TwilioProviderStatusCallback",
-        "SendGridEventWebhook", "SendGridProviderEventWebhook",
+        "SendGridEventWebhook", "SendGridProviderEventWebhook", "Login", "RefreshToken", "Logout", "SetPassword",
     ];
 
     [Fact]
@@ -111,7 +111,7 @@ public partial class OpenApiDocumentTests(NodeFixture fixture) : IClassFixture<N
             if (endpoints[id].Metadata.GetMetadata<IAuthorizeData>() is null)
             {
                 requirements.Should().BeEmpty($"{method} {path} is public");
-                PublicOperations.Should().Contain(id, "only the unsubscribe links and provider callbacks are public");
+                PublicOperations.Should().Contain(id, "only the unsubscribe links, provider callbacks and sign-in are public");
             }
             else if (endpoints[id].Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == "operator"))
             {
@@ -119,7 +119,7 @@ public partial class OpenApiDocumentTests(NodeFixture fixture) : IClassFixture<N
             }
             else
             {
-                requirements.Should().Equal(["ApiKey"], $"{method} {path} requires a key");
+                requirements.Should().Equal(["ApiKey", "AccessToken"], $"{method} {path} requires a key or a user's token");
             }
         }
 

@@ -59,6 +59,7 @@ public sealed class NotiflyNode : IAsyncDisposable
             ["Notifly:Secrets:Keys:test-1"] = TestSecretsKey,
             ["Notifly:Secrets:ActiveKey"] = "test-1",
             ["Notifly:Operator:Tokens:0"] = OperatorToken,
+            ["Notifly:Auth:SigningKeys:0"] = TestSecretsKey, // any 32 bytes will do
             ["Notifly:Channels:Smtp:Port"] = "2", // nothing listens there unless a test sets a sink
             ["Notifly:Channels:Smtp:Timeout"] = "00:00:02",
             // Every node in this process hosts its own silo: its own ports, and its own cluster
