@@ -31,6 +31,7 @@ public static class AdminApi
         admin.MapGet("/settings", TenantSettingsApi.Get).WithName("GetTenantSettings");
         admin.MapPut("/settings", TenantSettingsApi.Put).WithName("PutTenantSettings").RequireAuthorization(Policies.Admin).ReadsJsonBody<TenantSettings>();
         admin.MapGet("/settings/retry-policies/preview", RetryPreviewApi.Preview).WithName("PreviewRetryPolicy");
+        admin.MapGet("/audit-logs", ListAuditLogs).WithName("ListAuditLogs").RequireAuthorization(Policies.Admin);
         return admin;
     }
 
@@ -110,7 +111,7 @@ public static class AdminApi
 
         // The grain locks the entry again and runs the turn: a retry or delete that won the race
         // meanwhile leaves it not found or not dead-lettered.
-        var caller = new NotificationCaller(context.Caller().TenantId, context.Caller().KeyId, context.Caller().UserId);
+        var caller = context.NotificationCaller();
         var outcome = await grains.GetGrain<INotificationGrain>(entry.NotificationId).RetryDeadLetter(caller, id, cancellationToken);
         if (!outcome.Found)
         {
@@ -136,8 +137,44 @@ public static class AdminApi
         }
 
         await DeadLetterQueries.DeleteAsync(scope, id, cancellationToken);
+        await AuditLog.RecordAsync(scope, Actor(context), "dead_letter.deleted", "dead_letter", id.ToString(), null, cancellationToken);
         await scope.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>The tenant's audit log, newest first: filter by action, resource, actor and time; page with the cursor.</summary>
+    public static async Task<Results<Ok<Page<AuditLogEntry>>, ProblemHttpResult>> ListAuditLogs(
+        HttpContext context, Database database, CancellationToken cancellationToken, string? action = null, string? resourceType = null,
+        string? resourceId = null, string? actor = null, DateTimeOffset? from = null, DateTimeOffset? to = null, int? limit = null,
+        string? cursor = null)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (limit is < 1 or > ListQuery.MaxLimit)
+        {
+            errors["limit"] = [$"limit must be a whole number 1–{ListQuery.MaxLimit}."];
+        }
+
+        long? before = null;
+        if (cursor is not null)
+        {
+            if (AuditLogQueries.TryParseCursor(cursor, out var id))
+            {
+                before = id;
+            }
+            else
+            {
+                errors["cursor"] = ["cursor is not one this list returned; pass its nextCursor back unchanged."];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
+        var filter = new AuditLogFilter(action, resourceType, resourceId, actor, from, to);
+        return TypedResults.Ok(await AuditLogQueries.ListAsync(scope, filter, limit ?? ListQuery.DefaultLimit, before, cancellationToken));
     }
 
     public static async Task<Ok<WebhookSecretResponse>> WebhookSecret(HttpContext context, Database database, CancellationToken cancellationToken)

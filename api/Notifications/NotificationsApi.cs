@@ -282,7 +282,7 @@ public static class NotificationsApi
     public static async Task<Results<Ok<NotificationDetails>, ProblemHttpResult>> Cancel(
         Guid requestId, HttpContext context, Database database, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var caller = new NotificationCaller(context.Caller().TenantId, context.Caller().KeyId, context.Caller().UserId);
+        var caller = context.NotificationCaller();
         var outcome = await grains.GetGrain<INotificationGrain>(requestId).Cancel(caller, cancellationToken);
         if (!outcome.Found)
         {

@@ -10,6 +10,7 @@ using Notifly.GrainInterfaces.StatusWebhooks;
 using Notifly.Grains.Security;
 using Notifly.Grains.StatusWebhooks;
 using Notifly.Grains.Storage;
+using Notifly.Grains.Tenants;
 
 namespace Notifly.Api.StatusWebhooks;
 
@@ -59,6 +60,7 @@ public static class StatusWebhooksApi
         }
 
         var created = await store.CreateAsync(scope, endpoint!, cancellationToken);
+        await AuditAsync(scope, context, "webhook.created", created.Endpoint.Id, Described(endpoint!), cancellationToken);
         await scope.CommitAsync(cancellationToken);
         presence.Changed();
         return TypedResults.Created($"/api/webhooks/{created.Endpoint.Id}", created);
@@ -94,6 +96,7 @@ public static class StatusWebhooksApi
             return NotFound();
         }
 
+        await AuditAsync(scope, context, "webhook.updated", id, Described(endpoint!), cancellationToken);
         await scope.CommitAsync(cancellationToken);
         return TypedResults.Ok(view);
     }
@@ -107,6 +110,7 @@ public static class StatusWebhooksApi
             return NotFound();
         }
 
+        await AuditAsync(scope, context, "webhook.deleted", id, null, cancellationToken);
         await scope.CommitAsync(cancellationToken);
         presence.Changed();
         return TypedResults.NoContent();
@@ -127,6 +131,7 @@ public static class StatusWebhooksApi
             return NotFound();
         }
 
+        await AuditAsync(scope, context, "webhook.secret_rotated", id, null, cancellationToken); // never the secret
         await scope.CommitAsync(cancellationToken);
         return TypedResults.Ok(rotated);
     }
@@ -141,12 +146,26 @@ public static class StatusWebhooksApi
             return NotFound();
         }
 
+        await AuditAsync(scope, context, "webhook.enabled", id, null, cancellationToken);
         await scope.CommitAsync(cancellationToken);
         presence.Changed();
         return TypedResults.Ok(view);
     }
 
     internal static ProblemHttpResult NotFound() => Problems.NotFound("Webhook endpoint");
+
+    private static Task AuditAsync(TenantScope scope, HttpContext context, string action, Guid id, object? changes, CancellationToken cancellationToken) =>
+        AuditLog.RecordAsync(scope, context.Caller().Actor, action, "webhook_endpoint", id.ToString(), changes, cancellationToken);
+
+    /// <summary>What an audit row says of an endpoint: its headers by name only, as they may carry credentials.</summary>
+    private static object Described(ValidEndpoint endpoint) => new
+    {
+        url = endpoint.Url.ToString(),
+        endpoint.Events,
+        endpoint.Description,
+        headers = endpoint.Headers.Keys.Order(StringComparer.Ordinal).ToArray(),
+        endpoint.TimeoutSeconds,
+    };
 
     /// <summary>The body, checked field by field and then for where its URL leads.</summary>
     private static async Task<(ValidEndpoint? Endpoint, ProblemHttpResult? Problem)> ReadAsync(

@@ -27,7 +27,13 @@ public interface INotificationGrain : IGrainWithGuidKey
 /// inside the turn's transaction, so a key revoked a moment ago on another node cannot act).
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record NotificationCaller([property: Id(0)] Guid TenantId, [property: Id(1)] Guid? ApiKeyId, [property: Id(2)] Guid? UserId = null);
+public sealed record NotificationCaller(
+    [property: Id(0)] Guid TenantId,
+    [property: Id(1)] Guid? ApiKeyId,
+    [property: Id(2)] Guid? UserId = null,
+    [property: Id(3)] string? Actor = null,
+    [property: Id(4)] string? IpAddress = null,
+    [property: Id(5)] string? UserAgent = null);
 
 /// <summary>
 /// What a turn did: nothing when the tenant has no such notification (or dead-letter entry);

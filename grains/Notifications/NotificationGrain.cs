@@ -2,6 +2,7 @@ using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Queries;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Storage;
+using Notifly.Grains.Tenants;
 using Orleans.Placement;
 
 namespace Notifly.Grains.Notifications;
@@ -39,6 +40,8 @@ public sealed class NotificationGrain(Database database, NotificationStore store
             if (turn is { Rejection: null })
             {
                 await DeadLetterQueries.MarkRetriedAsync(scope, deadLetterId, time.GetUtcNow(), cancellationToken);
+                await AuditLog.RecordAsync(scope, caller.Actor ?? "system", "dead_letter.retried", "dead_letter", deadLetterId.ToString(),
+                    new { notificationId = id, channel = entry.Channel.Name() }, cancellationToken);
                 await using var wake = scope.Command($"SELECT pg_notify('{PostgresChannels.Reminders}', '')");
                 await wake.ExecuteNonQueryAsync(cancellationToken);
             }
@@ -50,7 +53,8 @@ public sealed class NotificationGrain(Database database, NotificationStore store
         NotificationCaller caller, Func<TenantScope, Guid, Task<TurnResult?>> turn, CancellationToken cancellationToken)
     {
         DeactivateOnIdle();
-        await using var scope = await database.BeginTenantScopeAsync(caller.TenantId, caller.ApiKeyId, caller.UserId, cancellationToken);
+        await using var scope = await database.BeginTenantScopeAsync(
+            caller.TenantId, caller.ApiKeyId, caller.UserId, cancellationToken, new ClientInfo(caller.IpAddress, caller.UserAgent));
         if (await turn(scope, this.GetPrimaryKey()) is not { } result)
         {
             return NotificationTurnOutcome.NotFound;

@@ -37,7 +37,9 @@ public sealed class Database(NpgsqlDataSource dataSource)
     /// API key or a signed-in user: a user deactivated a moment ago cannot act either.
     /// </summary>
     /// <exception cref="UserDeactivatedException">The user was deactivated or deleted.</exception>
-    public async Task<TenantScope> BeginTenantScopeAsync(Guid tenantId, Guid? apiKeyId, Guid? userId, CancellationToken cancellationToken)
+    /// <param name="client">The caller's address and user agent: audit rows written in the scope record them.</param>
+    public async Task<TenantScope> BeginTenantScopeAsync(
+        Guid tenantId, Guid? apiKeyId, Guid? userId, CancellationToken cancellationToken, ClientInfo? client = null)
     {
         var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         try
@@ -49,12 +51,17 @@ public sealed class Database(NpgsqlDataSource dataSource)
                 {
                     new NpgsqlBatchCommand(
                         """
-                        SELECT set_config('notifly.tenant_id', $1::text, true),
+                        SELECT set_config('notifly.tenant_id', $1::text, true)
+                               -- admin_audit_logs' defaults: who, from where (migration 0020)
+                               || set_config('notifly.user_id', coalesce($4::text, ''), true)
+                               || set_config('notifly.client_ip', coalesce($5, ''), true)
+                               || set_config('notifly.user_agent', coalesce($6, ''), true),
                                $2::uuid IS NULL OR EXISTS (SELECT 1 FROM api_keys WHERE id = $2 AND revoked_at IS NULL),
                                $4::uuid IS NULL OR EXISTS (SELECT 1 FROM admin_users WHERE id = $4 AND tenant_id = $3 AND is_active),
                                ($2::uuid IS NULL AND $4::uuid IS NULL) OR EXISTS (SELECT 1 FROM tenants WHERE id = $3 AND status = 'ACTIVE')
                         """).With(tenantId.ToString()).With(apiKeyId, NpgsqlTypes.NpgsqlDbType.Uuid).With(tenantId)
-                        .With(userId, NpgsqlTypes.NpgsqlDbType.Uuid),
+                        .With(userId, NpgsqlTypes.NpgsqlDbType.Uuid)
+                        .With(client?.IpAddress, NpgsqlTypes.NpgsqlDbType.Text).With(client?.UserAgent, NpgsqlTypes.NpgsqlDbType.Text),
                     new NpgsqlBatchCommand("SET LOCAL ROLE notifly_tenant"),
                 },
             };

@@ -43,7 +43,8 @@ public sealed class TenantService(Database database, ApiKeyService apiKeys, Tena
             }
         }
 
-        await using var scope = await database.BeginTenantScopeAsync(tenant.Id, null, cancellationToken);
+        await using var scope = await database.BeginTenantScopeAsync(
+            tenant.Id, null, null, cancellationToken, new ClientInfo(actor.IpAddress, actor.UserAgent));
         await AuditAsync(scope.Connection, scope.Transaction, tenant.Id, actor, "tenant.created",
             JsonSerializer.Serialize(new { name, slug }), cancellationToken);
         var key = await apiKeys.CreateAsync(scope, "bootstrap admin", ApiPrincipal.AdminRole, actor.Actor, cancellationToken);
