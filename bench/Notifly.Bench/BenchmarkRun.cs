@@ -114,6 +114,7 @@ public static class BenchmarkRun
         PhaseNames.DispatchFairness => await DispatchPhases.FairnessAsync(context, cancellationToken),
         PhaseNames.SlowProvider => await SlowProviderPhase.RunAsync(context, cancellationToken),
         PhaseNames.Cluster => await ClusterPhase.RunAsync(context, cancellationToken),
+        PhaseNames.AdminQueries => await AdminQueriesPhase.RunAsync(context, cancellationToken),
         // The database at the batch size intake actually formed: is PostgreSQL the limit at that size?
         PhaseNames.PostgresMatched => done.FirstOrDefault(p => p.Name == PhaseNames.IntakeMax) is { } max
             ? await DatabasePhases.RawAsync(context, name, ObservedBatchSize(max), cancellationToken)

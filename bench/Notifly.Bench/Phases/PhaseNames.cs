@@ -17,11 +17,12 @@ public static class PhaseNames
     public const string DispatchFairness = "dispatch-fairness";
     public const string SlowProvider = "slow-provider";
     public const string Cluster = "cluster";
+    public const string AdminQueries = "admin-queries";
 
     /// <summary>Run by default: the ceilings, the two REST intake measurements, the database at intake's batch size, Kafka intake and its ceiling.</summary>
     public static readonly IReadOnlyList<string> Default = [Kestrel, PostgresRaw, PostgresWriter, IntakeMax, IntakeRate, PostgresMatched, KafkaRaw, KafkaIntake, DispatchPriority, DispatchFairness, SlowProvider, Cluster];
 
     /// <summary>Every phase in running order; the breakdown phases split intake-max's CPU per request by stretch.</summary>
     public static readonly IReadOnlyList<string> All =
-        [Kestrel, Authenticated, Validated, PostgresRaw, PostgresWriter, IntakeMax, IntakeRate, PostgresMatched, KafkaRaw, KafkaIntake, DispatchPriority, DispatchFairness, SlowProvider, Cluster];
+        [Kestrel, Authenticated, Validated, PostgresRaw, PostgresWriter, IntakeMax, IntakeRate, PostgresMatched, KafkaRaw, KafkaIntake, DispatchPriority, DispatchFairness, SlowProvider, Cluster, AdminQueries];
 }
