@@ -35,7 +35,7 @@ public static class AuthApi
     }
 
     public static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Login(
-        HttpContext context, UserStore users, LoginThrottle throttle, AccessTokens tokens, IOptions<AuthOptions> options,
+        HttpContext context, SessionStore sessions, LoginThrottle throttle, AccessTokens tokens, IOptions<AuthOptions> options,
         CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<LoginRequest>(context.Request, cancellationToken);
@@ -70,7 +70,7 @@ public static class AuthApi
             return Throttled(context, wait);
         }
 
-        var outcome = await users.SignInAsync(request.Tenant!, request.Email!, request.Password!, options.Value.SessionLifetime, cancellationToken);
+        var outcome = await sessions.SignInAsync(request.Tenant!, request.Email!, request.Password!, options.Value.SessionLifetime, cancellationToken);
         switch (outcome)
         {
             case SignIn.Succeeded succeeded:
@@ -86,7 +86,7 @@ public static class AuthApi
     }
 
     public static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Refresh(
-        HttpContext context, UserStore users, AccessTokens tokens, CancellationToken cancellationToken)
+        HttpContext context, SessionStore sessions, AccessTokens tokens, CancellationToken cancellationToken)
     {
         var (request, problem) = await ReadOptionalAsync<RefreshRequest>(context, cancellationToken);
         if (problem is not null)
@@ -106,7 +106,7 @@ public static class AuthApi
             return NotConfigured();
         }
 
-        switch (await users.RefreshAsync(token, cancellationToken))
+        switch (await sessions.RefreshAsync(token, cancellationToken))
         {
             case SignIn.Succeeded succeeded:
                 return TypedResults.Ok(Answer(context, tokens, succeeded.Session, fromCookie));
@@ -119,7 +119,7 @@ public static class AuthApi
     }
 
     /// <summary>Ends the session of the refresh token given (or the cookie's, or the access token's). Always 204.</summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> Logout(HttpContext context, UserStore users, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Logout(HttpContext context, SessionStore sessions, CancellationToken cancellationToken)
     {
         var (request, problem) = await ReadOptionalAsync<RefreshRequest>(context, cancellationToken);
         if (problem is not null)
@@ -129,13 +129,13 @@ public static class AuthApi
 
         if ((request?.RefreshToken ?? context.Request.Cookies[RefreshCookie]) is { Length: > 0 } token)
         {
-            await users.SignOutAsync(token, cancellationToken);
+            await sessions.SignOutAsync(token, cancellationToken);
         }
 
         var authenticated = await context.AuthenticateAsync();
         if (authenticated.Succeeded && Guid.TryParse(authenticated.Principal!.FindFirst(AccessTokens.SessionClaim)?.Value, out var session))
         {
-            await users.SignOutAsync(session, cancellationToken);
+            await sessions.SignOutAsync(session, cancellationToken);
         }
 
         context.Response.Cookies.Delete(RefreshCookie, CookieOptions(context, null));

@@ -39,8 +39,8 @@ public static class UserTokenEvents
                 return;
             }
 
-            var users = context.HttpContext.RequestServices.GetRequiredService<UserStore>();
-            if (await users.CurrentAsync(userId, sessionId, context.HttpContext.RequestAborted) is not { } current)
+            var sessions = context.HttpContext.RequestServices.GetRequiredService<SessionStore>();
+            if (await sessions.CurrentAsync(userId, sessionId, context.HttpContext.RequestAborted) is not { } current)
             {
                 context.Fail("the user is inactive or the session ended");
                 return;

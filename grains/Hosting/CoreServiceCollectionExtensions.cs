@@ -64,6 +64,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<TenantService>();
         services.AddSingleton<UserStore>();
+        services.AddSingleton<SessionStore>();
         services.AddSingleton(configuration.GetSection("Notifly:Auth:Throttle").Get<LoginThrottleOptions>() ?? new LoginThrottleOptions());
         services.AddSingleton<LoginThrottle>();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
