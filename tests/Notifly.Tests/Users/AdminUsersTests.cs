@@ -158,6 +158,29 @@ public class AdminUsersTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task A_new_link_replaces_the_old_and_setting_a_password_ends_the_users_sessions()
+    {
+        var (tenant, slug) = await UserSessions.CreateTenantAsync(Node);
+        var user = await UserSessions.SignUpAsync(Node, tenant.Http, slug, "VIEWER");
+        var first = await (await tenant.Http.PostAsync($"/api/admin/users/{user.Id}/invitation", null)).ReadAsync<JsonElement>();
+        var second = await (await tenant.Http.PostAsync($"/api/admin/users/{user.Id}/invitation", null)).ReadAsync<JsonElement>();
+        var firstToken = first.GetProperty("invitationToken").GetString()!;
+        var secondToken = second.GetProperty("invitationToken").GetString()!;
+        second.GetProperty("setPasswordPath").GetString().Should().Be($"/set-password?token={secondToken}");
+
+        (await Node.Client().PostAsJsonAsync("/api/auth/set-password", new { token = firstToken, password = "a brand new password" }))
+            .StatusCode.Should().Be(HttpStatusCode.BadRequest, "only the newest link works");
+        (await Node.Client().PostAsJsonAsync("/api/auth/set-password", new { token = secondToken, password = "a brand new password" }))
+            .StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        (await user.Client(Node).GetAsync("/api/auth/me")).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the old sessions ended");
+        (await UserSessions.RefreshAsync(Node, user.RefreshToken)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await UserSessions.LoginAsync(Node, slug, user.Email, user.Password)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        await UserSessions.SignInAsync(Node, slug, user.Email, "a brand new password");
+        (await tenant.Http.PostAsync($"/api/admin/users/{Guid.NewGuid()}/invitation", null)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Invitations_are_validated_and_the_last_admin_is_kept()
     {
         var (tenant, slug) = await UserSessions.CreateTenantAsync(Node);
