@@ -32,6 +32,7 @@ public static class AdminApi
         admin.MapPut("/settings", TenantSettingsApi.Put).WithName("PutTenantSettings").RequireAuthorization(Policies.Admin).ReadsJsonBody<TenantSettings>();
         admin.MapGet("/settings/retry-policies/preview", RetryPreviewApi.Preview).WithName("PreviewRetryPolicy");
         admin.MapGet("/audit-logs", ListAuditLogs).WithName("ListAuditLogs").RequireAuthorization(Policies.Admin);
+        admin.MapGet("/metrics", DashboardMetricsApi.Get).WithName("GetDashboardMetrics");
         admin.MapGet("/logs", DeliveryLogsApi.List).WithName("ListDeliveryLogs")
             .Produces<Page<DeliveryLogEntry>>(StatusCodes.Status200OK, "application/json", "text/csv");
         return admin;

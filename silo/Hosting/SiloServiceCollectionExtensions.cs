@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Notifly.Grains.Channels.Push;
 using Notifly.Grains.Hosting;
+using Notifly.Grains.Metrics;
 using Notifly.Grains.Runtime;
 
 namespace Notifly.Silo.Hosting;
@@ -11,7 +12,7 @@ public static class SiloServiceCollectionExtensions
 {
     /// <summary>
     /// The worker side: the reminder service and the channel senders it drives, and the
-    /// status-webhook dispatcher; only the senders when <c>Notifly:Dispatch:Enabled</c> is false.
+    /// status-webhook dispatcher and the dashboard metrics' rollup; only the senders when <c>Notifly:Dispatch:Enabled</c> is false.
     /// </summary>
     public static IServiceCollection AddNotiflySilo(this IServiceCollection services, IConfiguration configuration)
     {
@@ -28,6 +29,7 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<DispatchesHere>();
         services.AddHostedService(sp => sp.GetRequiredService<ReminderService>());
         services.AddNotiflyStatusWebhookDispatcher();
+        services.AddHostedService<MetricsRollup>();
         return services;
     }
 }
