@@ -54,16 +54,22 @@ CREATE TABLE dead_letter_hourly (
     PRIMARY KEY (tenant_id, hour, channel, error_code)
 );
 
-DO $$
+-- Row Level Security as on every tenant table (0001, 0019); from here on, one procedure does it.
+CREATE PROCEDURE notifly_isolate_tenants(VARIADIC tables text[])
+    LANGUAGE plpgsql
+AS $$
 DECLARE t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['attempt_metrics_hourly', 'notification_status_hourly', 'dead_letter_hourly']
+    FOREACH t IN ARRAY tables
     LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (tenant_id = notifly_current_tenant()) '
                        'WITH CHECK (tenant_id = notifly_current_tenant())', t);
     END LOOP;
-END $$;
+END
+$$;
+
+CALL notifly_isolate_tenants('attempt_metrics_hourly', 'notification_status_hourly', 'dead_letter_hourly');
 
 -- Tenants only read them; the job writes them as the connecting role.
 GRANT SELECT ON attempt_metrics_hourly, notification_status_hourly, dead_letter_hourly, metrics_rollup_progress TO notifly_tenant;
