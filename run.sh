@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 scripts/ensure-deps.sh --run
+scripts/build-dashboard.sh
 # dotnet run starts in the project folder; keep the data beside the repository instead.
 export NOTIFLY_HOME="${NOTIFLY_HOME:-$PWD/.notifly}"
 exec dotnet run --project silo/Notifly.Silo.csproj -c Release -- dev "$@"

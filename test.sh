@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 scripts/ensure-deps.sh
+scripts/build-dashboard.sh
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Notifly.Api.Admin;
 using Notifly.Api.Auth;
+using Notifly.Api.Dashboard;
 using Notifly.Api.Http;
 using Notifly.Api.Metrics;
 using Notifly.Api.Notifications;
@@ -95,9 +96,11 @@ public static class ApiServiceCollectionExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages(StatusCodeProblems.WriteAsync); // bodiless 404/405 from routing become problem details too
+        app.UseNotiflyDashboard(); // static files answer before authentication
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<UnstorableTextGuard>(); // after auth: an anonymous caller learns nothing but 401
+        app.UseNotiflyDashboardRoutes(); // a GET no endpoint took: the dashboard's own route
         app.MapNotiflyOpenApi();
         app.MapNotificationsApi();
         app.MapAdminApi();

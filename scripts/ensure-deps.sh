@@ -44,7 +44,13 @@ if [[ $mode == test ]] && ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&
   missing+=(python3-aiosmtpd)
 fi
 
-if [[ $mode == test ]] && ! { command -v node && command -v npm; } >/dev/null; then
+# The dashboard's browser tests drive Debian's chromium (playwright-core downloads no browser here).
+if [[ $mode == test ]] && ! command -v chromium >/dev/null; then
+  missing+=(chromium)
+fi
+
+# node and npm build the admin dashboard (scripts/build-dashboard.sh), and the tests use them too.
+if ! { command -v node && command -v npm; } >/dev/null; then
   missing+=(nodejs npm)
 fi
 

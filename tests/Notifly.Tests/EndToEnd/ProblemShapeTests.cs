@@ -71,7 +71,7 @@ public class ProblemShapeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         { "DELETE", "/api/admin/api-keys/not-a-uuid", null, null, Admin, 404, "NOT_FOUND", null },
         { "GET", "/api/no-such-thing", null, null, Admin, 404, "NOT_FOUND", null },
         { "POST", "/api/no-such-thing", "application/json", "{}", Admin, 404, "NOT_FOUND", null },
-        { "GET", "/no-such-thing", null, null, Anonymous, 404, "NOT_FOUND", null },
+        { "GET", "/health/no-such-thing", null, null, Anonymous, 404, "NOT_FOUND", null }, // outside the API a GET is the dashboard's
 
         { "PUT", "/api/notifications", "application/json", "{}", Admin, 405, "METHOD_NOT_ALLOWED", null },
         { "DELETE", "/api/admin/dlq", null, null, Admin, 405, "METHOD_NOT_ALLOWED", null },

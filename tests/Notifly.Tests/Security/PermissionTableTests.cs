@@ -72,7 +72,7 @@ public partial class PermissionTableTests(NodeFixture fixture) : IClassFixture<N
     /// <summary>README's "Who may call what": | `policy` | roles | endpoints |, endpoints as `METHOD /path`.</summary>
     private static List<Row> ReadmeTable()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var readme = File.ReadAllText(Path.Combine(Repository.Root, "README.md"));
         var section = readme[readme.IndexOf("### Who may call what", StringComparison.Ordinal)..];
         section = section[..section.IndexOf("\n#", 5, StringComparison.Ordinal)];
         return section.Split('\n')
@@ -116,17 +116,6 @@ public partial class PermissionTableTests(NodeFixture fixture) : IClassFixture<N
         }
 
         return request;
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory!.FullName, "README.md")) || !Directory.Exists(Path.Combine(directory.FullName, "api")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory.FullName;
     }
 
     [GeneratedRegex("`((?:GET|POST|PUT|PATCH|DELETE) [^`]+)`")]

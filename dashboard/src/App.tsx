@@ -1,0 +1,34 @@
+import { lazy, Suspense, type ReactNode } from "react";
+import { Navigate, Route, Routes, useLocation } from "react-router";
+import { Layout } from "./components/Layout";
+import { useAuth } from "./lib/auth";
+import { LoginPage } from "./pages/Login";
+
+// pages load on first visit, so the login page does not wait for the chart library
+const OverviewPage = lazy(() => import("./pages/Overview").then((m) => ({ default: m.OverviewPage })));
+
+function SignedIn({ children }: { children: ReactNode }) {
+  const { caller, ready } = useAuth();
+  const location = useLocation();
+  if (!ready) return <p className="p-6 text-sm text-slate-600">Loading…</p>;
+  if (caller === null) return <Navigate to="/login" replace state={{ from: location.pathname }} />;
+  return <Suspense fallback={<p className="p-6 text-sm text-slate-600">Loading…</p>}>{children}</Suspense>;
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        element={
+          <SignedIn>
+            <Layout />
+          </SignedIn>
+        }
+      >
+        <Route index element={<OverviewPage />} />
+        <Route path="*" element={<p className="text-sm text-slate-600">No such page.</p>} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,53 @@
+import type { ButtonHTMLAttributes, InputHTMLAttributes, LabelHTMLAttributes, ReactNode } from "react";
+
+// A few primitives in the spirit of shadcn/ui: plain elements, Tailwind classes, no runtime.
+
+const join = (...classes: (string | false | undefined)[]) => classes.filter(Boolean).join(" ");
+
+export function Button({ className, variant = "primary", ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: "primary" | "ghost" }) {
+  return (
+    <button
+      className={join(
+        "inline-flex items-center justify-center rounded-md px-4 py-2 text-sm font-medium transition-colors",
+        "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:opacity-50",
+        variant === "primary" ? "bg-indigo-700 text-white hover:bg-indigo-800" : "text-slate-700 hover:bg-slate-100",
+        className,
+      )}
+      {...props}
+    />
+  );
+}
+
+export function Input({ className, ...props }: InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <input
+      className={join(
+        "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm",
+        "focus:border-indigo-600 focus:outline-2 focus:outline-indigo-600",
+        className,
+      )}
+      {...props}
+    />
+  );
+}
+
+export function Label({ className, ...props }: LabelHTMLAttributes<HTMLLabelElement>) {
+  return <label className={join("mb-1 block text-sm font-medium text-slate-700", className)} {...props} />;
+}
+
+export function Card({ title, children, className }: { title?: string; children: ReactNode; className?: string }) {
+  return (
+    <section className={join("min-w-0 rounded-lg border border-slate-200 bg-white p-4 shadow-sm", className)} aria-label={title}>
+      {title && <h2 className="mb-3 text-sm font-semibold text-slate-600">{title}</h2>}
+      {children}
+    </section>
+  );
+}
+
+export function Alert({ children }: { children: ReactNode }) {
+  return (
+    <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+      {children}
+    </p>
+  );
+}

@@ -1,0 +1,70 @@
+// The dashboard in a real browser: Debian's chromium driven by playwright-core
+// (dashboard/tests/browser.mjs) against a real node with real traffic. Sign-in with a password
+// and with an API key, the overview's figures, the session across a reload without a token any
+// script could read, sign-out, a phone's width, no console errors, and axe-core on each page.
+using System.Diagnostics;
+using Notifly.GrainInterfaces.Notifications;
+using Notifly.Tests.Support;
+using Notifly.Tests.Users;
+
+namespace Notifly.Tests.Dashboard;
+
+public class DashboardBrowserTests(NodeFixture fixture) : IClassFixture<NodeFixture>
+{
+    [Fact]
+    public async Task Signs_in_shows_the_overview_and_signs_out_in_chromium()
+    {
+        var (tenant, slug) = await UserSessions.CreateTenantAsync(fixture.Node);
+        var user = await UserSessions.SignUpAsync(fixture.Node, tenant.Http, slug, "ADMIN");
+        await using var receiver = await WebhookReceiver.StartAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            var accepted = await tenant.Http.SendOkAsync(Calls.Webhook(receiver.Url));
+            await tenant.Http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent);
+        }
+
+        var (exitCode, output) = await RunAsync(new Dictionary<string, string>
+        {
+            ["NOTIFLY_URL"] = fixture.Node.BaseAddress.TrimEnd('/'),
+            ["NOTIFLY_TENANT"] = slug,
+            ["NOTIFLY_EMAIL"] = user.Email,
+            ["NOTIFLY_PASSWORD"] = user.Password,
+            ["NOTIFLY_API_KEY"] = tenant.AdminKey,
+            ["NOTIFLY_EXPECT_TOTAL"] = "3",
+        });
+        exitCode.Should().Be(0, output);
+        output.Should().Contain("ok: no console errors");
+    }
+
+    /// <summary>Runs the browser script with node; answers its exit code and everything it printed.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment)
+    {
+        var dashboard = Path.Combine(Repository.Root, "dashboard");
+        var start = new ProcessStartInfo("node", ["tests/browser.mjs"])
+        {
+            WorkingDirectory = dashboard,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the browser script ran over 3 minutes:\n{await stdout}\n{await stderr}");
+        }
+
+        return (process.ExitCode, $"{await stdout}\n{await stderr}");
+    }
+}
