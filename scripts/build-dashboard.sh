@@ -27,6 +27,6 @@ if [[ ! -e node_modules/.package-lock.json || package-lock.json -nt node_modules
   quietly npm ci --no-audit --no-fund
 fi
 
-if [[ ! -e dist/index.html ]] || [[ -n $(find src index.html vite.config.ts tsconfig.json package-lock.json -newer dist/index.html -print -quit) ]]; then
+if [[ ! -e dist/index.html ]] || [[ -n $(find src public index.html vite.config.ts tsconfig.json package-lock.json -newer dist/index.html -print -quit) ]]; then
   quietly npm run build
 fi
