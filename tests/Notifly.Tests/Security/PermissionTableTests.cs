@@ -54,7 +54,8 @@ public partial class PermissionTableTests(NodeFixture fixture) : IClassFixture<N
         {
             foreach (var caller in Callers)
             {
-                using var response = await callers[caller].SendAsync(RequestFor(endpoint));
+                // headers only: the status stream never ends, and the status code is all the walk needs
+                using var response = await callers[caller].SendAsync(RequestFor(endpoint), HttpCompletionOption.ResponseHeadersRead);
                 var allowed = roles.Contains(caller.Split(' ')[0]);
                 var refused = response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized;
                 if (allowed == refused)

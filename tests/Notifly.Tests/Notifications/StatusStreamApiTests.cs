@@ -1,0 +1,79 @@
+// GET /api/admin/stream on a real node: a tenant's status changes arrive as server-sent events
+// while they happen, never another tenant's, and revoking the caller's key ends the stream.
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Notifly.GrainInterfaces.Notifications;
+using Notifly.Grains.Tenants;
+using Notifly.Tests.Support;
+
+namespace Notifly.Tests.Notifications;
+
+public class StatusStreamApiTests(NodeFixture fixture) : IClassFixture<NodeFixture>
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Streams_the_tenants_status_changes_as_they_happen_and_ends_when_the_key_is_revoked()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        var other = await fixture.Node.CreateTenantAsync();
+        using var created = await tenant.Http.PostAsJsonAsync("/api/admin/api-keys", new { name = "dashboard", role = "ADMIN" });
+        var key = await created.ReadAsync<CreatedApiKey>();
+        using var watching = fixture.Node.Client(key.Secret);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var ours = await OpenAsync(watching, cancel.Token);
+        var theirs = await OpenAsync(other.Http, cancel.Token);
+
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var accepted = await tenant.Http.SendOkAsync(Calls.Webhook(receiver.Url));
+        var statuses = new List<string>();
+        while (!statuses.Contains("SENT"))
+        {
+            var (name, data) = await ours.Reader.ReadAsync(cancel.Token).AsTask().WaitAsync(Deadline);
+            name.Should().Be("status");
+            data.GetProperty("requestId").GetGuid().Should().Be(accepted.RequestId);
+            statuses.Add(data.GetProperty("status").GetString()!);
+        }
+
+        statuses.Should().StartWith("ACCEPTED").And.EndWith("SENT").And.OnlyHaveUniqueItems("each change is sent once");
+        await tenant.Http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent);
+        theirs.Reader.TryRead(out var leaked).Should().BeFalse($"another tenant's stream saw {leaked}");
+
+        (await tenant.Http.DeleteAsync($"/api/admin/api-keys/{key.Key.Id}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        var (last, _) = await ours.Reader.ReadAsync(cancel.Token).AsTask().WaitAsync(Deadline);
+        last.Should().Be("end");
+        await ours.Reader.Completion.WaitAsync(Deadline); // and the server closed it
+    }
+
+    /// <summary>Opens the stream and parses its events into a channel, completed when the server ends it.</summary>
+    private static async Task<System.Threading.Channels.Channel<(string Event, JsonElement Data)>> OpenAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        var response = await client.GetAsync("/api/admin/stream", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/event-stream");
+        var events = System.Threading.Channels.Channel.CreateUnbounded<(string, JsonElement)>();
+        _ = Task.Run(async () =>
+        {
+            using (response)
+            {
+                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+                string? name = null;
+                while (await reader.ReadLineAsync(cancellationToken) is { } line)
+                {
+                    if (line.StartsWith("event: ", StringComparison.Ordinal))
+                    {
+                        name = line["event: ".Length..];
+                    }
+                    else if (line.StartsWith("data: ", StringComparison.Ordinal))
+                    {
+                        events.Writer.TryWrite((name!, JsonDocument.Parse(line["data: ".Length..]).RootElement.Clone()));
+                    }
+                }
+            }
+
+            events.Writer.TryComplete();
+        }, cancellationToken);
+        return events;
+    }
+}
