@@ -6,6 +6,9 @@ import { LoginPage } from "./pages/Login";
 
 // pages load on first visit, so the login page does not wait for the chart library
 const OverviewPage = lazy(() => import("./pages/Overview").then((m) => ({ default: m.OverviewPage })));
+const NotificationsPage = lazy(() => import("./pages/Notifications").then((m) => ({ default: m.NotificationsPage })));
+const NotificationDetailPage = lazy(() => import("./pages/NotificationDetail").then((m) => ({ default: m.NotificationDetailPage })));
+const DeadLettersPage = lazy(() => import("./pages/DeadLetters").then((m) => ({ default: m.DeadLettersPage })));
 
 function SignedIn({ children }: { children: ReactNode }) {
   const { caller, ready } = useAuth();
@@ -27,6 +30,9 @@ export function App() {
         }
       >
         <Route index element={<OverviewPage />} />
+        <Route path="notifications" element={<NotificationsPage />} />
+        <Route path="notifications/:requestId" element={<NotificationDetailPage />} />
+        <Route path="dead-letters" element={<DeadLettersPage />} />
         <Route path="*" element={<p className="text-sm text-slate-600">No such page.</p>} />
       </Route>
     </Routes>

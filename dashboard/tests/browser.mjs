@@ -16,6 +16,20 @@ const env = (name) => {
 const url = env("NOTIFLY_URL");
 const [tenant, email, password, apiKey] = ["NOTIFLY_TENANT", "NOTIFLY_EMAIL", "NOTIFLY_PASSWORD", "NOTIFLY_API_KEY"].map(env);
 const expectedTotal = env("NOTIFLY_EXPECT_TOTAL");
+const okUrl = env("NOTIFLY_WEBHOOK_OK"); // answers 200
+const failOnceUrl = env("NOTIFLY_WEBHOOK_FAIL_ONCE"); // answers 404 (permanent: dead-lettered), then 200
+const viewerEmail = env("NOTIFLY_VIEWER_EMAIL");
+
+/** Sends a webhook notification through the API with the tenant's key; answers its request id. */
+async function send(webhookUrl) {
+  const response = await fetch(`${url}/api/notifications`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ eventType: "browser.test", channels: ["WEBHOOK"], recipient: { webhookUrl }, payload: { n: 1 } }),
+  });
+  check(response.status === 202, `sending answered ${response.status}`);
+  return (await response.json()).requestId;
+}
 const screenshots = process.env.NOTIFLY_SCREENSHOTS; // a folder: the main pages are saved there
 
 function check(condition, message) {
@@ -68,6 +82,49 @@ try {
   await accessible("overview");
   if (screenshots) await page.screenshot({ path: `${screenshots}/overview.png`, fullPage: true });
 
+  // the live list: a notification sent now appears and reaches SENT without a reload
+  await page.getByRole("link", { name: "Notifications", exact: true }).click();
+  await page.getByRole("heading", { name: "Notifications" }).waitFor();
+  await accessible("notifications");
+  const navigations = [];
+  page.on("framenavigated", (frame) => frame === page.mainFrame() && navigations.push(frame.url()));
+  const live = await send(okUrl);
+  const row = page.locator(`tr[data-request-id="${live}"]`);
+  await row.getByTestId("status").filter({ hasText: "SENT" }).waitFor({ timeout: 20_000 });
+  check(navigations.length === 0, `the page navigated: ${navigations.join(", ")}`);
+  console.log("ok: a notification sent through the API reached SENT on the live list without a reload");
+  if (screenshots) await page.screenshot({ path: `${screenshots}/notifications.png` });
+
+  // its timeline
+  await row.getByRole("link").click();
+  await page.getByRole("list", { name: "Timeline" }).getByText("STATUS_CHANGED").first().waitFor();
+  check((await page.getByTestId("detail-status").textContent()) === "SENT", "the detail page shows SENT");
+  await page.getByRole("cell", { name: "WEBHOOK" }).first().waitFor();
+  console.log("ok: the notification's page shows its attempts and timeline");
+  await accessible("notification detail");
+  if (screenshots) await page.screenshot({ path: `${screenshots}/notification.png`, fullPage: true });
+
+  // a delivery that fails into the dead-letter queue, retried from the page
+  const failing = await send(failOnceUrl);
+  for (let i = 0; i < 100; i++) {
+    const state = await (await fetch(`${url}/api/notifications/${failing}`, { headers: { Authorization: `Bearer ${apiKey}` } })).json();
+    if (state.notification.status === "FAILED") break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await page.getByRole("link", { name: "Dead letters" }).click();
+  const entry = page.locator(`tr[data-dead-letter="${failing}"]`);
+  await entry.waitFor();
+  await accessible("dead letters");
+  if (screenshots) await page.screenshot({ path: `${screenshots}/dead-letters.png` });
+  await entry.getByRole("button", { name: "Retry" }).click();
+  await page.getByRole("status").filter({ hasText: "Retried 1 of 1." }).waitFor();
+  await entry.waitFor({ state: "detached" });
+  await page.goto(`${url}/notifications/${failing}`);
+  await page.getByTestId("detail-status").filter({ hasText: "SENT" }).waitFor({ timeout: 20_000 });
+  console.log("ok: a dead-lettered delivery was retried from the page and reached SENT");
+  await page.getByRole("link", { name: "Overview" }).click();
+  await page.getByRole("heading", { name: "Last 24 hours" }).waitFor();
+
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
   check(!/eyJ|nf_live_/.test(stored), `a token is readable by scripts: ${stored}`);
   console.log("ok: no token in localStorage, sessionStorage or script-readable cookies");
@@ -83,9 +140,28 @@ try {
   check(page.url().endsWith("/login"), `after sign-out a reload should stay signed out, at ${page.url()}`);
   console.log("ok: signed out, and a reload stays signed out");
 
+  // a VIEWER sees the pages without the buttons it may not press
+  await page.getByLabel("Tenant").fill(tenant);
+  await page.getByLabel("Email").fill(viewerEmail);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Last 24 hours" }).waitFor();
+  await page.getByRole("link", { name: "Dead letters" }).click();
+  await page.getByRole("heading", { name: "Dead letters" }).waitFor();
+  await page.getByText("Failures in the last 7 days").waitFor();
+  check((await page.getByRole("button", { name: /Retry|Delete/ }).count()) === 0, "a VIEWER is shown retry or delete buttons");
+  await page.goto(`${url}/notifications/${live}`);
+  await page.getByTestId("detail-status").waitFor();
+  check((await page.getByRole("button", { name: "Cancel" }).count()) === 0, "a VIEWER is shown a cancel button");
+  console.log("ok: a VIEWER's pages have no write actions");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL("**/login");
+
   await page.getByRole("tab", { name: "API key" }).click();
   await page.getByLabel("API key").fill(apiKey);
   await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByTestId("caller").waitFor(); // back on the page the VIEWER left
+  await page.getByRole("link", { name: "Overview" }).click();
   await page.getByRole("heading", { name: "Last 24 hours" }).waitFor();
   check((await page.getByTestId("caller").textContent()).includes("ADMIN"), "the API key's role is shown");
   console.log("ok: signed in with an API key");

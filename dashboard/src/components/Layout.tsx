@@ -2,7 +2,11 @@ import { NavLink, Outlet } from "react-router";
 import { useAuth } from "../lib/auth";
 import { Button } from "./ui";
 
-const pages = [{ to: "/", label: "Overview" }];
+const pages = [
+  { to: "/", label: "Overview" },
+  { to: "/notifications", label: "Notifications" },
+  { to: "/dead-letters", label: "Dead letters" },
+];
 
 export function Layout() {
   const { caller, signOut } = useAuth();
@@ -16,7 +20,7 @@ export function Layout() {
               <NavLink
                 key={page.to}
                 to={page.to}
-                end
+                end={page.to === "/"}
                 className={({ isActive }) =>
                   `rounded-md px-3 py-1.5 text-sm ${isActive ? "bg-slate-100 font-medium text-slate-900" : "text-slate-600 hover:bg-slate-50"}`
                 }

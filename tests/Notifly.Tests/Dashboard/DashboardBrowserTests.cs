@@ -1,7 +1,9 @@
 // The dashboard in a real browser: Debian's chromium driven by playwright-core
 // (dashboard/tests/browser.mjs) against a real node with real traffic. Sign-in with a password
-// and with an API key, the overview's figures, the session across a reload without a token any
-// script could read, sign-out, a phone's width, no console errors, and axe-core on each page.
+// and with an API key, the overview's figures, a notification reaching SENT on the live list,
+// its timeline, a dead letter retried from the page, a VIEWER's pages without write actions,
+// the session across a reload without a token any script could read, sign-out, a phone's
+// width, no console errors, and axe-core on each page.
 using System.Diagnostics;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Tests.Support;
@@ -12,11 +14,14 @@ namespace Notifly.Tests.Dashboard;
 public class DashboardBrowserTests(NodeFixture fixture) : IClassFixture<NodeFixture>
 {
     [Fact]
-    public async Task Signs_in_shows_the_overview_and_signs_out_in_chromium()
+    public async Task Signs_in_follows_a_notification_live_retries_a_dead_letter_and_signs_out_in_chromium()
     {
         var (tenant, slug) = await UserSessions.CreateTenantAsync(fixture.Node);
         var user = await UserSessions.SignUpAsync(fixture.Node, tenant.Http, slug, "ADMIN");
+        var viewer = await UserSessions.SignUpAsync(fixture.Node, tenant.Http, slug, "VIEWER");
         await using var receiver = await WebhookReceiver.StartAsync();
+        await using var failOnce = await WebhookReceiver.StartAsync();
+        failOnce.Enqueue(new ScriptedResponse(404));
         for (var i = 0; i < 3; i++)
         {
             var accepted = await tenant.Http.SendOkAsync(Calls.Webhook(receiver.Url));
@@ -31,6 +36,9 @@ public class DashboardBrowserTests(NodeFixture fixture) : IClassFixture<NodeFixt
             ["NOTIFLY_PASSWORD"] = user.Password,
             ["NOTIFLY_API_KEY"] = tenant.AdminKey,
             ["NOTIFLY_EXPECT_TOTAL"] = "3",
+            ["NOTIFLY_WEBHOOK_OK"] = receiver.Url,
+            ["NOTIFLY_WEBHOOK_FAIL_ONCE"] = failOnce.Url,
+            ["NOTIFLY_VIEWER_EMAIL"] = viewer.Email,
         });
         exitCode.Should().Be(0, output);
         output.Should().Contain("ok: no console errors");

@@ -1,4 +1,4 @@
-import type { ButtonHTMLAttributes, InputHTMLAttributes, LabelHTMLAttributes, ReactNode } from "react";
+import type { ButtonHTMLAttributes, InputHTMLAttributes, LabelHTMLAttributes, ReactNode, SelectHTMLAttributes } from "react";
 
 // A few primitives in the spirit of shadcn/ui: plain elements, Tailwind classes, no runtime.
 
@@ -49,5 +49,34 @@ export function Alert({ children }: { children: ReactNode }) {
     <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
       {children}
     </p>
+  );
+}
+
+const statusColours: Record<string, string> = {
+  SENT: "bg-green-100 text-green-800",
+  DELIVERED: "bg-green-100 text-green-800",
+  FAILED: "bg-red-100 text-red-800",
+  BOUNCED: "bg-red-100 text-red-800",
+  ABANDONED: "bg-red-100 text-red-800",
+  RETRYING: "bg-amber-100 text-amber-900",
+  PROCESSING: "bg-blue-100 text-blue-800",
+  CANCELLED: "bg-slate-200 text-slate-800",
+  SKIPPED: "bg-slate-200 text-slate-800",
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  return (
+    <span className={join("inline-block rounded px-2 py-0.5 text-xs font-medium", statusColours[status] ?? "bg-slate-100 text-slate-800")}>
+      {status}
+    </span>
+  );
+}
+
+export function Select({ className, ...props }: SelectHTMLAttributes<HTMLSelectElement>) {
+  return (
+    <select
+      className={join("block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:outline-2 focus:outline-indigo-600", className)}
+      {...props}
+    />
   );
 }

@@ -1,0 +1,158 @@
+import { useCallback, useEffect, useState } from "react";
+import { Link, useParams } from "react-router";
+import { Alert, Button, Card, StatusBadge } from "../components/ui";
+import { api, ApiError, may, type NotificationDetails, type NotificationEvent } from "../lib/api";
+import { useAuth } from "../lib/auth";
+
+const time = (iso: string) => new Date(iso).toLocaleString();
+const open = new Set(["ACCEPTED", "SCHEDULED", "PROCESSING", "RETRYING"]);
+
+export function NotificationDetailPage() {
+  const { requestId = "" } = useParams();
+  const { caller } = useAuth();
+  const [details, setDetails] = useState<NotificationDetails | null>(null);
+  const [events, setEvents] = useState<NotificationEvent[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const [d, e] = await Promise.all([
+        api<NotificationDetails>(`/api/notifications/${encodeURIComponent(requestId)}`),
+        api<NotificationEvent[]>(`/api/notifications/${encodeURIComponent(requestId)}/events`),
+      ]);
+      setDetails(d);
+      setEvents(e);
+      setError(null);
+    } catch (failure) {
+      setError(failure instanceof ApiError && (failure.status === 404 || failure.status === 400) ? "No notification of this tenant has that id." : String(failure));
+    }
+  }, [requestId]);
+
+  useEffect(() => {
+    void load();
+    const timer = window.setInterval(load, 5_000);
+    return () => window.clearInterval(timer);
+  }, [load]);
+
+  async function cancel() {
+    try {
+      await api(`/api/notifications/${requestId}/cancel`, { method: "POST", body: "{}" });
+      await load();
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
+  }
+
+  if (error) return <Alert>{error}</Alert>;
+  if (details === null) return <p className="text-sm text-slate-600">Loading…</p>;
+  const n = details.notification;
+  return (
+    <div className="space-y-4">
+      <p className="text-sm">
+        <Link className="text-indigo-700 underline" to="/notifications">
+          Notifications
+        </Link>
+      </p>
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="font-mono text-lg font-semibold break-all">{n.requestId}</h1>
+        <span data-testid="detail-status">
+          <StatusBadge status={n.status} />
+        </span>
+        {may.send(caller?.role) && open.has(n.status) && (
+          <Button variant="ghost" onClick={() => void cancel()}>
+            Cancel
+          </Button>
+        )}
+      </div>
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card title="Request">
+          <dl className="grid grid-cols-3 gap-x-4 gap-y-1 text-sm">
+            <dt className="text-slate-600">Event type</dt>
+            <dd className="col-span-2">{n.eventType}</dd>
+            <dt className="text-slate-600">Channels</dt>
+            <dd className="col-span-2">{n.channels.join(", ")}</dd>
+            <dt className="text-slate-600">Priority</dt>
+            <dd className="col-span-2">{n.priority}</dd>
+            <dt className="text-slate-600">Correlation id</dt>
+            <dd className="col-span-2 font-mono text-xs break-all">{n.correlationId}</dd>
+            <dt className="text-slate-600">Created</dt>
+            <dd className="col-span-2">{time(n.createdAt)}</dd>
+          </dl>
+        </Card>
+        <Card title="Content">
+          <dl className="grid grid-cols-3 gap-x-4 gap-y-1 text-sm">
+            {Object.entries(details.content.recipient)
+              .filter(([, v]) => v)
+              .map(([k, v]) => (
+                <div key={k} className="contents">
+                  <dt className="text-slate-600">{k}</dt>
+                  <dd className="col-span-2 break-all">{v}</dd>
+                </div>
+              ))}
+            {details.content.subject && (
+              <>
+                <dt className="text-slate-600">Subject</dt>
+                <dd className="col-span-2">{details.content.subject}</dd>
+              </>
+            )}
+            {details.content.template && (
+              <>
+                <dt className="text-slate-600">Template</dt>
+                <dd className="col-span-2">
+                  {details.content.template.name} v{details.content.template.version}
+                </dd>
+              </>
+            )}
+          </dl>
+          {details.content.body && <pre className="mt-2 max-h-48 overflow-auto rounded bg-slate-50 p-2 text-xs whitespace-pre-wrap">{details.content.body}</pre>}
+          <pre className="mt-2 max-h-48 overflow-auto rounded bg-slate-50 p-2 text-xs">{JSON.stringify(details.content.payload, null, 2)}</pre>
+        </Card>
+      </div>
+      <Card title="Attempts">
+        {details.logs.length === 0 ? (
+          <p className="text-sm text-slate-600">No attempt yet.</p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm">
+              <thead>
+                <tr className="border-b border-slate-200 text-slate-600">
+                  {["Channel", "Attempt", "Status", "Provider", "Latency", "Error", "At"].map((h) => (
+                    <th key={h} scope="col" className="py-2 pr-4 font-medium">
+                      {h}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {details.logs.map((log) => (
+                  <tr key={`${log.channel}-${log.attempt}`} className="border-b border-slate-100 last:border-0">
+                    <td className="py-2 pr-4">{log.channel}</td>
+                    <td className="py-2 pr-4">{log.attempt}</td>
+                    <td className="py-2 pr-4">
+                      <StatusBadge status={log.status} />
+                    </td>
+                    <td className="py-2 pr-4">{log.provider ?? "—"}</td>
+                    <td className="py-2 pr-4">{log.latencyMs === null ? "—" : `${log.latencyMs} ms`}</td>
+                    <td className="py-2 pr-4">{log.errorCode ? `${log.errorCode}: ${log.errorMessage ?? ""}` : "—"}</td>
+                    <td className="py-2 pr-4 whitespace-nowrap">{time(log.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+      <Card title="Timeline">
+        <ol className="space-y-2" aria-label="Timeline">
+          {events.map((event) => (
+            <li key={event.id} className="flex flex-wrap gap-x-3 text-sm">
+              <span className="w-44 shrink-0 text-slate-600">{time(event.createdAt)}</span>
+              <span className="font-medium">{event.event}</span>
+              <span className="font-mono text-xs break-all text-slate-700">{event.details ? JSON.stringify(event.details) : ""}</span>
+            </li>
+          ))}
+        </ol>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,186 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { Link, useNavigate } from "react-router";
+import { Alert, Button, Card, Input, Label, Select, StatusBadge } from "../components/ui";
+import { api, download, followStatus, type NotificationView, type Page } from "../lib/api";
+
+const statuses = ["", "ACCEPTED", "SCHEDULED", "PROCESSING", "RETRYING", "SENT", "DELIVERED", "FAILED", "CANCELLED", "SKIPPED", "BOUNCED"];
+const channels = ["", "EMAIL", "SMS", "PUSH", "WEBHOOK"];
+const time = (iso: string) => new Date(iso).toLocaleString();
+
+type Filters = { status: string; channel: string; eventType: string };
+
+function query(filters: Filters, cursor?: string | null) {
+  const params = new URLSearchParams({ limit: "50" });
+  if (filters.status) params.set("status", filters.status);
+  if (filters.channel) params.set("channel", filters.channel);
+  if (filters.eventType) params.set("eventType", filters.eventType);
+  if (cursor) params.set("cursor", cursor);
+  return params.toString();
+}
+
+export function NotificationsPage() {
+  const navigate = useNavigate();
+  const [filters, setFilters] = useState<Filters>({ status: "", channel: "", eventType: "" });
+  const [rows, setRows] = useState<NotificationView[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [live, setLive] = useState(true);
+  const reloadTimer = useRef<number | undefined>(undefined);
+  const shown = useRef(new Set<string>());
+  useEffect(() => {
+    shown.current = new Set(rows.map((row) => row.requestId));
+  }, [rows]);
+
+  const load = useCallback(async () => {
+    try {
+      const page = await api<Page<NotificationView>>(`/api/notifications?${query(filters)}`);
+      setRows(page.items);
+      setNext(page.nextCursor);
+      setError(null);
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
+  }, [filters]);
+
+  useEffect(() => void load(), [load]);
+
+  // Live: a known row takes its new status at once; a new notification reloads the first page
+  // (once for a burst), so that filters and order stay the server's.
+  useEffect(() => {
+    if (!live) return;
+    const reloadSoon = () => {
+      window.clearTimeout(reloadTimer.current);
+      reloadTimer.current = window.setTimeout(() => void load(), 300);
+    };
+    const stop = followStatus((change) => {
+      if (shown.current.has(change.requestId)) {
+        setRows((current) => current.map((row) => (row.requestId === change.requestId ? { ...row, status: change.status } : row)));
+      } else {
+        reloadSoon();
+      }
+    }, reloadSoon);
+    return () => {
+      stop();
+      window.clearTimeout(reloadTimer.current);
+    };
+  }, [live, load]);
+
+  async function more() {
+    const page = await api<Page<NotificationView>>(`/api/notifications?${query(filters, next)}`);
+    setRows((current) => [...current, ...page.items]);
+    setNext(page.nextCursor);
+  }
+
+  function search(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const id = String(new FormData(event.currentTarget).get("requestId")).trim();
+    if (id) navigate(`/notifications/${encodeURIComponent(id)}`);
+  }
+
+  function filter(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setFilters({ status: String(form.get("status")), channel: String(form.get("channel")), eventType: String(form.get("eventType")).trim() });
+  }
+
+  const exportCsv = () => {
+    const params = new URLSearchParams();
+    if (filters.channel) params.set("channel", filters.channel);
+    if (filters.eventType) params.set("eventType", filters.eventType);
+    void download(`/api/admin/logs?${params}`, "text/csv", "delivery-logs.csv").catch((failure) => setError(String(failure)));
+  };
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h1 className="text-xl font-semibold">Notifications</h1>
+        <div className="flex items-center gap-2">
+          <label className="flex items-center gap-2 text-sm text-slate-700">
+            <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> Live
+          </label>
+          <Button variant="ghost" onClick={exportCsv}>
+            Export delivery log (CSV)
+          </Button>
+        </div>
+      </div>
+      <Card>
+        <form onSubmit={search} className="mb-4 flex flex-wrap items-end gap-2" role="search">
+          <div className="min-w-64 flex-1">
+            <Label htmlFor="requestId">Request id</Label>
+            <Input id="requestId" name="requestId" placeholder="0194…" />
+          </div>
+          <Button type="submit">Open</Button>
+        </form>
+        <form onSubmit={filter} className="grid grid-cols-1 items-end gap-2 sm:grid-cols-4">
+          <div>
+            <Label htmlFor="status">Status</Label>
+            <Select id="status" name="status" defaultValue="">
+              {statuses.map((s) => (
+                <option key={s} value={s}>
+                  {s || "Any"}
+                </option>
+              ))}
+            </Select>
+          </div>
+          <div>
+            <Label htmlFor="channel">Channel</Label>
+            <Select id="channel" name="channel" defaultValue="">
+              {channels.map((c) => (
+                <option key={c} value={c}>
+                  {c || "Any"}
+                </option>
+              ))}
+            </Select>
+          </div>
+          <div>
+            <Label htmlFor="eventType">Event type</Label>
+            <Input id="eventType" name="eventType" placeholder="order.paid" />
+          </div>
+          <Button type="submit">Filter</Button>
+        </form>
+      </Card>
+      {error && <Alert>{error}</Alert>}
+      <Card>
+        {rows.length === 0 ? (
+          <p className="text-sm text-slate-600">No notifications match.</p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm">
+              <thead>
+                <tr className="border-b border-slate-200 text-slate-600">
+                  {["Request", "Event type", "Status", "Channels", "Created"].map((h) => (
+                    <th key={h} scope="col" className="py-2 pr-4 font-medium">
+                      {h}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((row) => (
+                  <tr key={row.requestId} className="border-b border-slate-100 last:border-0" data-request-id={row.requestId}>
+                    <td className="py-2 pr-4 font-mono text-xs">
+                      <Link className="text-indigo-700 underline" to={`/notifications/${row.requestId}`}>
+                        {row.requestId}
+                      </Link>
+                    </td>
+                    <td className="py-2 pr-4">{row.eventType}</td>
+                    <td className="py-2 pr-4" data-testid="status">
+                      <StatusBadge status={row.status} />
+                    </td>
+                    <td className="py-2 pr-4">{row.channels.join(", ")}</td>
+                    <td className="py-2 pr-4 whitespace-nowrap">{time(row.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {next && (
+          <Button variant="ghost" className="mt-3" onClick={() => void more()}>
+            Load more
+          </Button>
+        )}
+      </Card>
+    </div>
+  );
+}
