@@ -1,6 +1,7 @@
 import { lazy, Suspense, type ReactNode } from "react";
 import { Navigate, Route, Routes, useLocation } from "react-router";
 import { Layout } from "./components/Layout";
+import { may } from "./lib/api";
 import { useAuth } from "./lib/auth";
 import { LoginPage } from "./pages/Login";
 
@@ -8,6 +9,7 @@ import { LoginPage } from "./pages/Login";
 const OverviewPage = lazy(() => import("./pages/Overview").then((m) => ({ default: m.OverviewPage })));
 const NotificationsPage = lazy(() => import("./pages/Notifications").then((m) => ({ default: m.NotificationsPage })));
 const NotificationDetailPage = lazy(() => import("./pages/NotificationDetail").then((m) => ({ default: m.NotificationDetailPage })));
+const ApiKeysPage = lazy(() => import("./pages/ApiKeys").then((m) => ({ default: m.ApiKeysPage })));
 const DeadLettersPage = lazy(() => import("./pages/DeadLetters").then((m) => ({ default: m.DeadLettersPage })));
 
 function SignedIn({ children }: { children: ReactNode }) {
@@ -16,6 +18,12 @@ function SignedIn({ children }: { children: ReactNode }) {
   if (!ready) return <p className="p-6 text-sm text-slate-600">Loading…</p>;
   if (caller === null) return <Navigate to="/login" replace state={{ from: location.pathname }} />;
   return <Suspense fallback={<p className="p-6 text-sm text-slate-600">Loading…</p>}>{children}</Suspense>;
+}
+
+/** A page for ADMINs only; the API refuses everyone else anyway. */
+function AdminOnly({ children }: { children: ReactNode }) {
+  const { caller } = useAuth();
+  return may.admin(caller?.role) ? children : <p className="text-sm text-slate-600">Only an ADMIN may see this page.</p>;
 }
 
 export function App() {
@@ -33,6 +41,7 @@ export function App() {
         <Route path="notifications" element={<NotificationsPage />} />
         <Route path="notifications/:requestId" element={<NotificationDetailPage />} />
         <Route path="dead-letters" element={<DeadLettersPage />} />
+        <Route path="api-keys" element={<AdminOnly><ApiKeysPage /></AdminOnly>} />
         <Route path="*" element={<p className="text-sm text-slate-600">No such page.</p>} />
       </Route>
     </Routes>

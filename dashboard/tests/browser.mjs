@@ -78,6 +78,7 @@ try {
   await page.getByRole("heading", { name: "Last 24 hours" }).waitFor();
   const total = page.getByTestId("total");
   await total.filter({ hasText: expectedTotal }).waitFor({ timeout: 15_000 });
+  check(!(await page.locator("main").textContent()).includes("NaN"), "the overview shows NaN");
   console.log(`ok: signed in; the overview shows ${expectedTotal} notifications`);
   await accessible("overview");
   if (screenshots) await page.screenshot({ path: `${screenshots}/overview.png`, fullPage: true });
@@ -122,6 +123,25 @@ try {
   await page.goto(`${url}/notifications/${failing}`);
   await page.getByTestId("detail-status").filter({ hasText: "SENT" }).waitFor({ timeout: 20_000 });
   console.log("ok: a dead-lettered delivery was retried from the page and reached SENT");
+  // a key created on the page is shown once, works, and stops working once revoked there
+  await page.getByRole("link", { name: "API keys" }).click();
+  await page.getByLabel("Name").fill("browser-key");
+  await page.getByRole("button", { name: "Create key" }).click();
+  const secret = (await page.getByTestId("new-secret").textContent()).trim();
+  check(secret.startsWith("nf_live_"), `the new key is shown: ${secret}`);
+  const asNewKey = () => fetch(`${url}/api/notifications`, { headers: { Authorization: `Bearer ${secret}` } });
+  check((await asNewKey()).status === 200, "the new key works");
+  await accessible("API keys");
+  if (screenshots) await page.screenshot({ path: `${screenshots}/api-keys.png` });
+  await page.getByRole("button", { name: "Done" }).click();
+  check((await page.getByTestId("new-secret").count()) === 0, "the secret is gone once dismissed");
+  page.once("dialog", (dialog) => void dialog.accept());
+  const keyRow = page.locator('tr[data-key="browser-key"]');
+  await keyRow.getByRole("button", { name: "Revoke" }).click();
+  await keyRow.getByTestId("key-status").filter({ hasText: "revoked" }).waitFor();
+  check((await asNewKey()).status === 401, "the revoked key is refused");
+  console.log("ok: a key was created (shown once), used and revoked from the page");
+
   await page.getByRole("link", { name: "Overview" }).click();
   await page.getByRole("heading", { name: "Last 24 hours" }).waitFor();
 
@@ -150,6 +170,7 @@ try {
   await page.getByRole("heading", { name: "Dead letters" }).waitFor();
   await page.getByText("Failures in the last 7 days").waitFor();
   check((await page.getByRole("button", { name: /Retry|Delete/ }).count()) === 0, "a VIEWER is shown retry or delete buttons");
+  check((await page.getByRole("link", { name: "API keys" }).count()) === 0, "a VIEWER is shown the API keys page");
   await page.goto(`${url}/notifications/${live}`);
   await page.getByTestId("detail-status").waitFor();
   check((await page.getByRole("button", { name: "Cancel" }).count()) === 0, "a VIEWER is shown a cancel button");

@@ -1,4 +1,5 @@
 import { NavLink, Outlet } from "react-router";
+import { may } from "../lib/api";
 import { useAuth } from "../lib/auth";
 import { Button } from "./ui";
 
@@ -6,6 +7,7 @@ const pages = [
   { to: "/", label: "Overview" },
   { to: "/notifications", label: "Notifications" },
   { to: "/dead-letters", label: "Dead letters" },
+  { to: "/api-keys", label: "API keys", adminOnly: true },
 ];
 
 export function Layout() {
@@ -16,7 +18,7 @@ export function Layout() {
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-4 px-4 py-3">
           <span className="text-lg font-semibold">Notifly</span>
           <nav aria-label="Main" className="flex flex-1 flex-wrap gap-1">
-            {pages.map((page) => (
+            {pages.filter((page) => !page.adminOnly || may.admin(caller?.role)).map((page) => (
               <NavLink
                 key={page.to}
                 to={page.to}

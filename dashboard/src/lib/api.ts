@@ -220,3 +220,13 @@ export function followStatus(onStatus: (change: { requestId: string; status: Not
   })();
   return () => abort.abort();
 }
+
+export type ApiKey = {
+  id: string;
+  name: string;
+  prefix: string;
+  role: "ADMIN" | "SERVICE";
+  createdAt: string;
+  revokedAt?: string | null; // the API leaves nulls out
+  lastUsedAt?: string | null;
+};

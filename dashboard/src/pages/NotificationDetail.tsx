@@ -132,7 +132,7 @@ export function NotificationDetailPage() {
                       <StatusBadge status={log.status} />
                     </td>
                     <td className="py-2 pr-4">{log.provider ?? "—"}</td>
-                    <td className="py-2 pr-4">{log.latencyMs === null ? "—" : `${log.latencyMs} ms`}</td>
+                    <td className="py-2 pr-4">{log.latencyMs == null ? "—" : `${log.latencyMs} ms`}</td>
                     <td className="py-2 pr-4">{log.errorCode ? `${log.errorCode}: ${log.errorMessage ?? ""}` : "—"}</td>
                     <td className="py-2 pr-4 whitespace-nowrap">{time(log.createdAt)}</td>
                   </tr>

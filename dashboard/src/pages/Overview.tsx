@@ -6,8 +6,9 @@ import { api, type DashboardMetrics } from "../lib/api";
 const REFRESH_MS = 10_000;
 
 const number = new Intl.NumberFormat();
-const percent = (rate: number | null) => (rate === null ? "—" : `${(rate * 100).toFixed(1)} %`);
-const ms = (value: number | null) => (value === null ? "—" : `${number.format(Math.round(value))} ms`);
+// the API leaves nulls out of its answers: == null covers both
+const percent = (rate?: number | null) => (rate == null ? "—" : `${(rate * 100).toFixed(1)} %`);
+const ms = (value?: number | null) => (value == null ? "—" : `${number.format(Math.round(value))} ms`);
 const hour = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
 type Health = "ready" | "unavailable" | "unknown";
