@@ -9,6 +9,8 @@ import { LoginPage } from "./pages/Login";
 const OverviewPage = lazy(() => import("./pages/Overview").then((m) => ({ default: m.OverviewPage })));
 const NotificationsPage = lazy(() => import("./pages/Notifications").then((m) => ({ default: m.NotificationsPage })));
 const NotificationDetailPage = lazy(() => import("./pages/NotificationDetail").then((m) => ({ default: m.NotificationDetailPage })));
+const TemplatesPage = lazy(() => import("./pages/Templates").then((m) => ({ default: m.TemplatesPage })));
+const TemplatePage = lazy(() => import("./pages/Templates").then((m) => ({ default: m.TemplatePage })));
 const ApiKeysPage = lazy(() => import("./pages/ApiKeys").then((m) => ({ default: m.ApiKeysPage })));
 const DeadLettersPage = lazy(() => import("./pages/DeadLetters").then((m) => ({ default: m.DeadLettersPage })));
 
@@ -41,6 +43,8 @@ export function App() {
         <Route path="notifications" element={<NotificationsPage />} />
         <Route path="notifications/:requestId" element={<NotificationDetailPage />} />
         <Route path="dead-letters" element={<DeadLettersPage />} />
+        <Route path="templates" element={<TemplatesPage />} />
+        <Route path="templates/:name" element={<TemplatePage />} />
         <Route path="api-keys" element={<AdminOnly><ApiKeysPage /></AdminOnly>} />
         <Route path="*" element={<p className="text-sm text-slate-600">No such page.</p>} />
       </Route>

@@ -123,6 +123,26 @@ try {
   await page.goto(`${url}/notifications/${failing}`);
   await page.getByTestId("detail-status").filter({ hasText: "SENT" }).waitFor({ timeout: 20_000 });
   console.log("ok: a dead-lettered delivery was retried from the page and reached SENT");
+  // a template written, previewed, changed and activated on the page
+  await page.getByRole("link", { name: "Templates" }).click();
+  await page.getByLabel("Name").fill("welcome");
+  await page.getByLabel("Channel").selectOption("EMAIL");
+  await page.getByLabel("Subject (email, push)").fill("Welcome");
+  await page.getByLabel("Body").fill("Hello {{name}}");
+  await page.getByRole("button", { name: "Create (not active yet)" }).click();
+  await page.getByRole("heading", { name: "welcome" }).waitFor();
+  await page.getByLabel("Variables (JSON)").fill('{"name":"Ada"}');
+  await page.getByTestId("preview").filter({ hasText: "Hello Ada" }).waitFor();
+  await page.getByLabel("Body").fill("Hi {{name}}!");
+  await page.getByRole("button", { name: "Save as a new version" }).click();
+  await page.getByTestId("preview").filter({ hasText: "Hi Ada!" }).waitFor();
+  const second = page.locator('li[data-version="2"]');
+  await second.getByRole("button", { name: "Activate" }).click();
+  await second.getByText("active", { exact: true }).waitFor();
+  await accessible("template");
+  if (screenshots) await page.screenshot({ path: `${screenshots}/template.png`, fullPage: true });
+  console.log("ok: a template was written, previewed, changed and its second version activated on the page");
+
   // a key created on the page is shown once, works, and stops working once revoked there
   await page.getByRole("link", { name: "API keys" }).click();
   await page.getByLabel("Name").fill("browser-key");

@@ -7,6 +7,7 @@ const pages = [
   { to: "/", label: "Overview" },
   { to: "/notifications", label: "Notifications" },
   { to: "/dead-letters", label: "Dead letters" },
+  { to: "/templates", label: "Templates" },
   { to: "/api-keys", label: "API keys", adminOnly: true },
 ];
 

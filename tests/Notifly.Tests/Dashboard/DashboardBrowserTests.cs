@@ -1,9 +1,10 @@
 // The dashboard in a real browser: Debian's chromium driven by playwright-core
 // (dashboard/tests/browser.mjs) against a real node with real traffic. Sign-in with a password
 // and with an API key, the overview's figures, a notification reaching SENT on the live list,
-// its timeline, a dead letter retried from the page, a key created (shown once) and revoked,
-// a VIEWER's pages without write actions, the session across a reload without a token any
-// script could read, sign-out, a phone's width, no console errors, and axe-core on each page.
+// its timeline, a dead letter retried from the page, a template edited, previewed and
+// activated, a key created (shown once) and revoked, a VIEWER's pages without write actions,
+// the session across a reload without a token any script could read, sign-out, a phone's
+// width, no console errors, and axe-core on each page.
 using System.Diagnostics;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Tests.Support;
