@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { Alert, Button, Card, Input, Label, Select } from "../components/ui";
+import { Alert, Button, Card, Input, Label, Select, TableHead } from "../components/ui";
 import { api, type ApiKey } from "../lib/api";
 
 const time = (iso?: string | null) => (iso ? new Date(iso).toLocaleString() : "—"); // the API leaves out what is null
@@ -85,15 +85,7 @@ export function ApiKeysPage() {
       <Card title="Keys">
         <div className="overflow-x-auto">
           <table className="w-full text-left text-sm">
-            <thead>
-              <tr className="border-b border-slate-200 text-slate-600">
-                {["Name", "Prefix", "Role", "Created", "Last used", "Status", ""].map((h, i) => (
-                  <th key={i} scope="col" className="py-2 pr-4 font-medium">
-                    {h || <span className="sr-only">Actions</span>}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <TableHead columns={["Name", "Prefix", "Role", "Created", "Last used", "Status", { hidden: "Actions" }]} />
             <tbody>
               {keys.map((key) => (
                 <tr key={key.id} className="border-b border-slate-100 last:border-0" data-key={key.name}>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { Link } from "react-router";
-import { Alert, Button, Card } from "../components/ui";
+import { Alert, Button, Card, TableHead } from "../components/ui";
 import { api, may, type DashboardMetrics, type DeadLetter, type Page } from "../lib/api";
 import { useAuth } from "../lib/auth";
 
@@ -86,20 +86,7 @@ export function DeadLettersPage() {
         ) : (
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm">
-              <thead>
-                <tr className="border-b border-slate-200 text-slate-600">
-                  {canEdit && (
-                    <th scope="col" className="py-2 pr-2">
-                      <span className="sr-only">Select</span>
-                    </th>
-                  )}
-                  {["Request", "Event type", "Channel", "Error", "Attempts", "Since", ...(canEdit ? ["Actions"] : [])].map((h) => (
-                    <th key={h} scope="col" className="py-2 pr-4 font-medium">
-                      {h}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
+              <TableHead columns={[...(canEdit ? [{ hidden: "Select" }] : []), "Request", "Event type", "Channel", "Error", "Attempts", "Since", ...(canEdit ? ["Actions"] : [])]} />
               <tbody>
                 {entries.map((e) => (
                   <tr key={e.id} className="border-b border-slate-100 last:border-0" data-dead-letter={e.requestId}>

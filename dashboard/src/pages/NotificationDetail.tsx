@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
-import { Alert, Button, Card, StatusBadge } from "../components/ui";
+import { Alert, Button, Card, StatusBadge, TableHead } from "../components/ui";
 import { api, ApiError, may, type NotificationDetails, type NotificationEvent } from "../lib/api";
 import { useAuth } from "../lib/auth";
 
@@ -114,15 +114,7 @@ export function NotificationDetailPage() {
         ) : (
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm">
-              <thead>
-                <tr className="border-b border-slate-200 text-slate-600">
-                  {["Channel", "Attempt", "Status", "Provider", "Latency", "Error", "At"].map((h) => (
-                    <th key={h} scope="col" className="py-2 pr-4 font-medium">
-                      {h}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
+              <TableHead columns={["Channel", "Attempt", "Status", "Provider", "Latency", "Error", "At"]} />
               <tbody>
                 {details.logs.map((log) => (
                   <tr key={`${log.channel}-${log.attempt}`} className="border-b border-slate-100 last:border-0">

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
-import { Alert, Button, Card, Input, Label, Select, StatusBadge } from "../components/ui";
+import { Alert, Button, Card, Input, Label, Select, StatusBadge, TableHead } from "../components/ui";
 import { api, download, followStatus, type NotificationView, type Page } from "../lib/api";
 
 const statuses = ["", "ACCEPTED", "SCHEDULED", "PROCESSING", "RETRYING", "SENT", "DELIVERED", "FAILED", "CANCELLED", "SKIPPED", "BOUNCED"];
@@ -146,15 +146,7 @@ export function NotificationsPage() {
         ) : (
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm">
-              <thead>
-                <tr className="border-b border-slate-200 text-slate-600">
-                  {["Request", "Event type", "Status", "Channels", "Created"].map((h) => (
-                    <th key={h} scope="col" className="py-2 pr-4 font-medium">
-                      {h}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
+              <TableHead columns={["Request", "Event type", "Status", "Channels", "Created"]} />
               <tbody>
                 {rows.map((row) => (
                   <tr key={row.requestId} className="border-b border-slate-100 last:border-0" data-request-id={row.requestId}>

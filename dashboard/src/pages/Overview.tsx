@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { Alert, Card } from "../components/ui";
+import { Alert, Card, TableHead } from "../components/ui";
 import { api, type DashboardMetrics } from "../lib/api";
 
 const REFRESH_MS = 10_000;
@@ -148,15 +148,7 @@ function Table({ head, rows, empty }: { head: string[]; rows: string[][]; empty:
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm">
-        <thead>
-          <tr className="border-b border-slate-200 text-slate-600">
-            {head.map((h) => (
-              <th key={h} scope="col" className="py-2 pr-4 font-medium">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead columns={head} />
         <tbody>
           {rows.map((row) => (
             <tr key={row.join("|")} className="border-b border-slate-100 last:border-0">

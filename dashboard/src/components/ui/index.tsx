@@ -80,3 +80,18 @@ export function Select({ className, ...props }: SelectHTMLAttributes<HTMLSelectE
     />
   );
 }
+
+/** A table's header row; a `{ hidden }` column is named for screen readers only (checkboxes, actions). */
+export function TableHead({ columns }: { columns: (string | { hidden: string })[] }) {
+  return (
+    <thead>
+      <tr className="border-b border-slate-200 text-slate-600">
+        {columns.map((column, i) => (
+          <th key={i} scope="col" className="py-2 pr-4 font-medium">
+            {typeof column === "string" ? column : <span className="sr-only">{column.hidden}</span>}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
