@@ -19,7 +19,8 @@ public sealed record UpdateUserRequest(string? Role, bool? Active);
 
 /// <summary>
 /// The invited user, and the one-time token of their set-password link (shown once): send them
-/// <c>setPasswordPath</c> on the dashboard's address, or the token for <c>POST /api/auth/set-password</c>.
+/// <c>setPasswordPath</c> on the dashboard's address (the dashboard's page, which then signs them in
+/// to the tenant it names), or the token for <c>POST /api/auth/set-password</c>.
 /// </summary>
 public sealed record UserInvitation(AdminUser User, string InvitationToken, string SetPasswordPath, DateTimeOffset ExpiresAt);
 
@@ -161,7 +162,7 @@ public static class UsersApi
     }
 
     private static UserInvitation Invitation(InvitedUser invited) =>
-        new(invited.User, invited.InvitationToken, $"/set-password?token={invited.InvitationToken}", invited.InvitationExpiresAt);
+        new(invited.User, invited.InvitationToken, $"/set-password?tenant={Uri.EscapeDataString(invited.TenantSlug)}&token={invited.InvitationToken}", invited.InvitationExpiresAt);
 
     private static ProblemHttpResult LastAdmin() =>
         Problems.Create(StatusCodes.Status409Conflict, ErrorCodes.InvalidState, "This is the tenant's last active ADMIN user.",

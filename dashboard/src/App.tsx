@@ -13,6 +13,9 @@ const TemplatesPage = lazy(() => import("./pages/Templates").then((m) => ({ defa
 const TemplatePage = lazy(() => import("./pages/Templates").then((m) => ({ default: m.TemplatePage })));
 const ApiKeysPage = lazy(() => import("./pages/ApiKeys").then((m) => ({ default: m.ApiKeysPage })));
 const DeadLettersPage = lazy(() => import("./pages/DeadLetters").then((m) => ({ default: m.DeadLettersPage })));
+const UsersPage = lazy(() => import("./pages/Users").then((m) => ({ default: m.UsersPage })));
+const AuditLogPage = lazy(() => import("./pages/AuditLog").then((m) => ({ default: m.AuditLogPage })));
+const SetPasswordPage = lazy(() => import("./pages/SetPassword").then((m) => ({ default: m.SetPasswordPage })));
 
 function SignedIn({ children }: { children: ReactNode }) {
   const { caller, ready } = useAuth();
@@ -32,6 +35,7 @@ export function App() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
+      <Route path="/set-password" element={<Suspense><SetPasswordPage /></Suspense>} />
       <Route
         element={
           <SignedIn>
@@ -46,6 +50,8 @@ export function App() {
         <Route path="templates" element={<TemplatesPage />} />
         <Route path="templates/:name" element={<TemplatePage />} />
         <Route path="api-keys" element={<AdminOnly><ApiKeysPage /></AdminOnly>} />
+        <Route path="users" element={<AdminOnly><UsersPage /></AdminOnly>} />
+        <Route path="audit-log" element={<AdminOnly><AuditLogPage /></AdminOnly>} />
         <Route path="*" element={<p className="text-sm text-slate-600">No such page.</p>} />
       </Route>
     </Routes>

@@ -162,6 +162,51 @@ try {
   check((await asNewKey()).status === 401, "the revoked key is refused");
   console.log("ok: a key was created (shown once), used and revoked from the page");
 
+  // a user invited on the page sets a password through the link, signs in with the role given,
+  // and feels a role change and a deactivation made on the page on their next request
+  await page.getByRole("link", { name: "Users" }).click();
+  await page.getByLabel("Email").fill("invited@example.com");
+  await page.getByLabel("Role", { exact: true }).selectOption("EDITOR");
+  await page.getByRole("button", { name: "Invite" }).click();
+  const link = (await page.getByTestId("invitation-link").textContent()).trim();
+  await accessible("users");
+  if (screenshots) await page.screenshot({ path: `${screenshots}/users.png` });
+  const invitedContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const invited = await invitedContext.newPage();
+  await invited.goto(link);
+  await invited.getByLabel("Password", { exact: true }).fill("a long new password");
+  await invited.getByLabel("Password again").fill("a long new password");
+  await invited.getByRole("button", { name: "Set password" }).click();
+  await invited.getByRole("link", { name: "Sign in" }).click();
+  check((await invited.getByLabel("Tenant").inputValue()) === tenant, "the invitation's sign-in page knows the tenant");
+  await invited.getByLabel("Email").fill("invited@example.com");
+  await invited.getByLabel("Password").fill("a long new password");
+  await invited.getByRole("button", { name: "Sign in" }).click();
+  await invited.getByTestId("caller").filter({ hasText: "EDITOR" }).waitFor();
+  const userRow = page.locator('tr[data-user="invited@example.com"]');
+  await userRow.getByTestId("user-status").filter({ hasText: "invited" }).waitFor();
+  await userRow.getByLabel("Role of invited@example.com").selectOption("VIEWER");
+  await invited.reload();
+  await invited.getByTestId("caller").filter({ hasText: "VIEWER" }).waitFor();
+  await userRow.getByRole("button", { name: "Deactivate" }).click();
+  await userRow.getByTestId("user-status").filter({ hasText: "deactivated" }).waitFor();
+  await invited.getByRole("link", { name: "Notifications", exact: true }).click();
+  await invited.waitForURL("**/login");
+  await invitedContext.close();
+  console.log("ok: a user was invited, set a password and signed in; a role change and a deactivation on the page reached them");
+
+  // the audit log shows what was just done to that user
+  await page.getByRole("link", { name: "Audit log" }).click();
+  await page.getByLabel("Resource type").fill("user");
+  await page.getByRole("button", { name: "Filter" }).click();
+  for (const action of ["user.invited", "user.password_set", "user.updated"]) {
+    await page.locator(`tr[data-action="${action}"]`).first().waitFor();
+  }
+  check((await page.locator('tr[data-action="api_key.revoked"]').count()) === 0, "the audit log's filter lets other resources through");
+  await accessible("audit log");
+  if (screenshots) await page.screenshot({ path: `${screenshots}/audit-log.png` });
+  console.log("ok: the audit log shows the invitation, the password set and the changes, filtered by resource");
+
   await page.getByRole("link", { name: "Overview" }).click();
   await page.getByRole("heading", { name: "Last 24 hours" }).waitFor();
 

@@ -51,9 +51,9 @@ public sealed class UserStore(Database database, TimeProvider time)
             }
         }
 
-        var (token, expires) = await IssueInvitationAsync(scope, user.Id, now, cancellationToken);
+        var (token, expires, slug) = await IssueInvitationAsync(scope, user.Id, now, cancellationToken);
         await AuditAsync(scope, actor, "user.invited", user.Id, new { email = user.Email, role }, cancellationToken);
-        return new InvitedUser(user, token, expires);
+        return new InvitedUser(user, token, expires, slug);
     }
 
     /// <summary>A new one-time set-password link for an existing user (a lost password, an expired invitation).</summary>
@@ -64,9 +64,9 @@ public sealed class UserStore(Database database, TimeProvider time)
             return null;
         }
 
-        var (token, expires) = await IssueInvitationAsync(scope, id, time.GetUtcNow(), cancellationToken);
+        var (token, expires, slug) = await IssueInvitationAsync(scope, id, time.GetUtcNow(), cancellationToken);
         await AuditAsync(scope, actor, "user.reinvited", id, null, cancellationToken);
-        return new InvitedUser(user, token, expires);
+        return new InvitedUser(user, token, expires, slug);
     }
 
     /// <summary>
@@ -174,7 +174,7 @@ public sealed class UserStore(Database database, TimeProvider time)
         return true;
     }
 
-    private static async Task<(string Token, DateTimeOffset Expires)> IssueInvitationAsync(
+    private static async Task<(string Token, DateTimeOffset Expires, string TenantSlug)> IssueInvitationAsync(
         TenantScope scope, Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var token = UserRows.NewToken();
@@ -185,11 +185,15 @@ public sealed class UserStore(Database database, TimeProvider time)
             await spendOthers.ExecuteNonQueryAsync(cancellationToken); // only the newest link works
         }
 
+        // the tenant's slug goes into the link, so that the sign-in page after it needs no typing
         await using var insert = scope.Command(
-            "INSERT INTO user_invitations (token_hash, tenant_id, user_id, expires_at) VALUES ($1, $2, $3, $4)")
+            """
+            INSERT INTO user_invitations (token_hash, tenant_id, user_id, expires_at) VALUES ($1, $2, $3, $4)
+            RETURNING (SELECT slug FROM tenants WHERE id = $2)
+            """)
             .With(UserRows.Digest(token)).With(scope.TenantId).With(userId).With(expires);
-        await insert.ExecuteNonQueryAsync(cancellationToken);
-        return (token, expires);
+        var slug = (string)(await insert.ExecuteScalarAsync(cancellationToken))!;
+        return (token, expires, slug);
     }
 
     private static async Task RevokeSessionsAsync(TenantScope scope, Guid userId, CancellationToken cancellationToken)

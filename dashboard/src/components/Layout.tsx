@@ -9,6 +9,8 @@ const pages = [
   { to: "/dead-letters", label: "Dead letters" },
   { to: "/templates", label: "Templates" },
   { to: "/api-keys", label: "API keys", adminOnly: true },
+  { to: "/users", label: "Users", adminOnly: true },
+  { to: "/audit-log", label: "Audit log", adminOnly: true },
 ];
 
 export function Layout() {

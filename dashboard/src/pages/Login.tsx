@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { Navigate, useLocation } from "react-router";
+import { Navigate, useLocation, useSearchParams } from "react-router";
 import { Alert, Button, Card, Input, Label } from "../components/ui";
 import { ApiError } from "../lib/api";
 import { useAuth } from "../lib/auth";
@@ -7,6 +7,7 @@ import { useAuth } from "../lib/auth";
 export function LoginPage() {
   const { caller, signIn, signInWithKey } = useAuth();
   const location = useLocation();
+  const [search] = useSearchParams(); // an invitation's link brings the tenant
   const [mode, setMode] = useState<"user" | "key">("user");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -65,7 +66,7 @@ export function LoginPage() {
               <>
                 <div>
                   <Label htmlFor="tenant">Tenant</Label>
-                  <Input id="tenant" name="tenant" autoComplete="organization" required placeholder="acme" />
+                  <Input id="tenant" name="tenant" autoComplete="organization" required placeholder="acme" defaultValue={search.get("tenant") ?? ""} />
                 </div>
                 <div>
                   <Label htmlFor="email">Email</Label>

@@ -166,7 +166,7 @@ public class AdminUsersTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         var second = await (await tenant.Http.PostAsync($"/api/admin/users/{user.Id}/invitation", null)).ReadAsync<JsonElement>();
         var firstToken = first.GetProperty("invitationToken").GetString()!;
         var secondToken = second.GetProperty("invitationToken").GetString()!;
-        second.GetProperty("setPasswordPath").GetString().Should().Be($"/set-password?token={secondToken}");
+        second.GetProperty("setPasswordPath").GetString().Should().Be($"/set-password?tenant={slug}&token={secondToken}");
 
         (await Node.Client().PostAsJsonAsync("/api/auth/set-password", new { token = firstToken, password = "a brand new password" }))
             .StatusCode.Should().Be(HttpStatusCode.BadRequest, "only the newest link works");
