@@ -15,6 +15,8 @@ const ApiKeysPage = lazy(() => import("./pages/ApiKeys").then((m) => ({ default:
 const DeadLettersPage = lazy(() => import("./pages/DeadLetters").then((m) => ({ default: m.DeadLettersPage })));
 const UsersPage = lazy(() => import("./pages/Users").then((m) => ({ default: m.UsersPage })));
 const AuditLogPage = lazy(() => import("./pages/AuditLog").then((m) => ({ default: m.AuditLogPage })));
+const WebhooksPage = lazy(() => import("./pages/Webhooks").then((m) => ({ default: m.WebhooksPage })));
+const WebhookPage = lazy(() => import("./pages/Webhooks").then((m) => ({ default: m.WebhookPage })));
 const SetPasswordPage = lazy(() => import("./pages/SetPassword").then((m) => ({ default: m.SetPasswordPage })));
 
 function SignedIn({ children }: { children: ReactNode }) {
@@ -50,6 +52,8 @@ export function App() {
         <Route path="templates" element={<TemplatesPage />} />
         <Route path="templates/:name" element={<TemplatePage />} />
         <Route path="api-keys" element={<AdminOnly><ApiKeysPage /></AdminOnly>} />
+        <Route path="webhooks" element={<AdminOnly><WebhooksPage /></AdminOnly>} />
+        <Route path="webhooks/:id" element={<AdminOnly><WebhookPage /></AdminOnly>} />
         <Route path="users" element={<AdminOnly><UsersPage /></AdminOnly>} />
         <Route path="audit-log" element={<AdminOnly><AuditLogPage /></AdminOnly>} />
         <Route path="*" element={<p className="text-sm text-slate-600">No such page.</p>} />

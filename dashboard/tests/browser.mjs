@@ -162,6 +162,30 @@ try {
   check((await asNewKey()).status === 401, "the revoked key is refused");
   console.log("ok: a key was created (shown once), used and revoked from the page");
 
+  // a status webhook endpoint added on the page gets a test ping, a redelivery and a new secret
+  await page.getByRole("link", { name: "Status webhooks" }).click();
+  await page.getByLabel("URL").fill(okUrl);
+  await page.getByLabel("Description").fill("browser test");
+  await page.getByRole("button", { name: "Add endpoint" }).click();
+  const firstSecret = (await page.getByTestId("webhook-secret").textContent()).trim();
+  check(firstSecret.startsWith("whsec_"), `the endpoint's secret is shown: ${firstSecret}`);
+  await accessible("status webhooks");
+  await page.getByRole("link", { name: okUrl }).click();
+  await page.getByRole("button", { name: "Send a test ping" }).click();
+  const ping = page.locator('tr[data-delivery="webhook.test"]');
+  await ping.getByTestId("delivery-status").filter({ hasText: "succeeded" }).waitFor({ timeout: 20_000 });
+  await ping.getByRole("button", { name: "Redeliver" }).click();
+  await ping.getByRole("cell", { name: "2", exact: true }).waitFor({ timeout: 20_000 }); // a second attempt
+  await ping.getByTestId("delivery-status").filter({ hasText: "succeeded" }).waitFor({ timeout: 20_000 });
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Rotate secret" }).click();
+  const secondSecret = (await page.getByTestId("webhook-secret").textContent()).trim();
+  check(secondSecret.startsWith("whsec_") && secondSecret !== firstSecret, "a rotation shows a new secret");
+  await page.getByText("Previous secret signs until").waitFor();
+  await accessible("status webhook");
+  if (screenshots) await page.screenshot({ path: `${screenshots}/status-webhook.png`, fullPage: true });
+  console.log("ok: a status webhook endpoint was added, pinged, redelivered to and its secret rotated on the page");
+
   // a user invited on the page sets a password through the link, signs in with the role given,
   // and feels a role change and a deactivation made on the page on their next request
   await page.getByRole("link", { name: "Users" }).click();

@@ -8,6 +8,7 @@ const pages = [
   { to: "/notifications", label: "Notifications" },
   { to: "/dead-letters", label: "Dead letters" },
   { to: "/templates", label: "Templates" },
+  { to: "/webhooks", label: "Status webhooks", adminOnly: true },
   { to: "/api-keys", label: "API keys", adminOnly: true },
   { to: "/users", label: "Users", adminOnly: true },
   { to: "/audit-log", label: "Audit log", adminOnly: true },

@@ -64,9 +64,10 @@ const statusColours: Record<string, string> = {
   SKIPPED: "bg-slate-200 text-slate-800",
 };
 
-export function StatusBadge({ status }: { status: string }) {
+/** A status in its colour; `like` borrows another status's colour (a webhook delivery's "succeeded" looks like SENT). */
+export function StatusBadge({ status, like }: { status: string; like?: string }) {
   return (
-    <span className={join("inline-block rounded px-2 py-0.5 text-xs font-medium", statusColours[status] ?? "bg-slate-100 text-slate-800")}>
+    <span className={join("inline-block rounded px-2 py-0.5 text-xs font-medium", statusColours[like ?? status] ?? "bg-slate-100 text-slate-800")}>
       {status}
     </span>
   );
