@@ -17,6 +17,7 @@ const UsersPage = lazy(() => import("./pages/Users").then((m) => ({ default: m.U
 const AuditLogPage = lazy(() => import("./pages/AuditLog").then((m) => ({ default: m.AuditLogPage })));
 const WebhooksPage = lazy(() => import("./pages/Webhooks").then((m) => ({ default: m.WebhooksPage })));
 const WebhookPage = lazy(() => import("./pages/Webhooks").then((m) => ({ default: m.WebhookPage })));
+const SettingsPage = lazy(() => import("./pages/Settings").then((m) => ({ default: m.SettingsPage })));
 const SetPasswordPage = lazy(() => import("./pages/SetPassword").then((m) => ({ default: m.SetPasswordPage })));
 
 function SignedIn({ children }: { children: ReactNode }) {
@@ -52,6 +53,7 @@ export function App() {
         <Route path="templates" element={<TemplatesPage />} />
         <Route path="templates/:name" element={<TemplatePage />} />
         <Route path="api-keys" element={<AdminOnly><ApiKeysPage /></AdminOnly>} />
+        <Route path="settings" element={<SettingsPage />} />
         <Route path="webhooks" element={<AdminOnly><WebhooksPage /></AdminOnly>} />
         <Route path="webhooks/:id" element={<AdminOnly><WebhookPage /></AdminOnly>} />
         <Route path="users" element={<AdminOnly><UsersPage /></AdminOnly>} />

@@ -162,6 +162,25 @@ try {
   check((await asNewKey()).status === 401, "the revoked key is refused");
   console.log("ok: a key was created (shown once), used and revoked from the page");
 
+  // settings: a retry policy changed on the page redraws its backoff chart and is saved
+  await page.getByRole("link", { name: "Settings" }).click();
+  const preview = page.getByTestId("backoff-preview");
+  await preview.getByText("4 retries").waitFor();
+  await page.getByLabel("Attempts").first().fill("3");
+  await preview.getByText("2 retries").waitFor();
+  check((await preview.locator(".recharts-bar-rectangle").count()) >= 2, "the backoff chart draws a bar per retry");
+  await page.getByLabel("Event type with a fallback order").fill("browser.test");
+  await page.getByRole("button", { name: "Add fallback order" }).click();
+  await page.getByLabel("browser.test", { exact: true }).fill("WEBHOOK, EMAIL");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  const savedSettings = await (await fetch(`${url}/api/admin/settings`, { headers: { Authorization: `Bearer ${apiKey}` } })).json();
+  check(savedSettings.retryPolicies.default.maxAttempts === 3, `the saved policy: ${JSON.stringify(savedSettings.retryPolicies)}`);
+  check(JSON.stringify(savedSettings.channelFallback["browser.test"]) === '["WEBHOOK","EMAIL"]', `the saved fallback: ${JSON.stringify(savedSettings.channelFallback)}`);
+  await accessible("settings");
+  if (screenshots) await page.screenshot({ path: `${screenshots}/settings.png`, fullPage: true });
+  console.log("ok: a retry policy changed on the settings page redrew its backoff chart; it and a fallback order were saved");
+
   // a status webhook endpoint added on the page gets a test ping, a redelivery and a new secret
   await page.getByRole("link", { name: "Status webhooks" }).click();
   await page.getByLabel("URL").fill(okUrl);
@@ -263,6 +282,10 @@ try {
   await page.goto(`${url}/notifications/${live}`);
   await page.getByTestId("detail-status").waitFor();
   check((await page.getByRole("button", { name: "Cancel" }).count()) === 0, "a VIEWER is shown a cancel button");
+  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByLabel("Attempts").first().waitFor();
+  check(await page.getByLabel("Attempts").first().isDisabled(), "a VIEWER may change settings on the page");
+  check((await page.getByRole("button", { name: "Save settings" }).count()) === 0, "a VIEWER is shown the save button");
   console.log("ok: a VIEWER's pages have no write actions");
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.waitForURL("**/login");

@@ -8,6 +8,7 @@ const pages = [
   { to: "/notifications", label: "Notifications" },
   { to: "/dead-letters", label: "Dead letters" },
   { to: "/templates", label: "Templates" },
+  { to: "/settings", label: "Settings" },
   { to: "/webhooks", label: "Status webhooks", adminOnly: true },
   { to: "/api-keys", label: "API keys", adminOnly: true },
   { to: "/users", label: "Users", adminOnly: true },
