@@ -18,6 +18,7 @@ const AuditLogPage = lazy(() => import("./pages/AuditLog").then((m) => ({ defaul
 const WebhooksPage = lazy(() => import("./pages/Webhooks").then((m) => ({ default: m.WebhooksPage })));
 const WebhookPage = lazy(() => import("./pages/Webhooks").then((m) => ({ default: m.WebhookPage })));
 const SettingsPage = lazy(() => import("./pages/Settings").then((m) => ({ default: m.SettingsPage })));
+const ProvidersPage = lazy(() => import("./pages/Providers").then((m) => ({ default: m.ProvidersPage })));
 const SetPasswordPage = lazy(() => import("./pages/SetPassword").then((m) => ({ default: m.SetPasswordPage })));
 
 function SignedIn({ children }: { children: ReactNode }) {
@@ -54,6 +55,7 @@ export function App() {
         <Route path="templates/:name" element={<TemplatePage />} />
         <Route path="api-keys" element={<AdminOnly><ApiKeysPage /></AdminOnly>} />
         <Route path="settings" element={<SettingsPage />} />
+        <Route path="providers" element={<AdminOnly><ProvidersPage /></AdminOnly>} />
         <Route path="webhooks" element={<AdminOnly><WebhooksPage /></AdminOnly>} />
         <Route path="webhooks/:id" element={<AdminOnly><WebhookPage /></AdminOnly>} />
         <Route path="users" element={<AdminOnly><UsersPage /></AdminOnly>} />

@@ -181,6 +181,29 @@ try {
   if (screenshots) await page.screenshot({ path: `${screenshots}/settings.png`, fullPage: true });
   console.log("ok: a retry policy changed on the settings page redrew its backoff chart; it and a fallback order were saved");
 
+  // a provider added on the page shows its circuit and sealed credential; an edit keeps the credential
+  await page.getByRole("link", { name: "Providers" }).click();
+  await page.getByLabel("Name").fill("twilio-browser");
+  await page.getByLabel("Kind").selectOption("twilio");
+  await page.getByLabel("Settings (JSON, shown to ADMINs)").fill(JSON.stringify({ accountSid: `AC${"0".repeat(32)}`, from: "+15005550006" }));
+  await page.getByLabel("Auth token (sealed, never shown again)").fill("a-twilio-auth-token");
+  await page.getByRole("button", { name: "Add provider" }).click();
+  const providerRow = page.locator('tr[data-provider="twilio-browser"]');
+  await providerRow.getByTestId("circuit").filter({ hasText: "closed" }).waitFor();
+  check((await providerRow.textContent()).includes("authToken"), "the provider's sealed credential is named");
+  check(!(await page.content()).includes("a-twilio-auth-token"), "the credential is shown");
+  await providerRow.getByRole("button", { name: "Edit twilio-browser" }).click();
+  await page.getByLabel("Priority (lowest first)").fill("5");
+  await page.getByRole("button", { name: "Save provider" }).click();
+  await providerRow.getByRole("cell", { name: "5", exact: true }).waitFor();
+  check((await providerRow.textContent()).includes("authToken"), "an edit without a new credential keeps the stored one");
+  await accessible("providers");
+  if (screenshots) await page.screenshot({ path: `${screenshots}/providers.png` });
+  page.once("dialog", (dialog) => void dialog.accept());
+  await providerRow.getByRole("button", { name: "Delete twilio-browser" }).click();
+  await providerRow.waitFor({ state: "detached" });
+  console.log("ok: a provider was added with its circuit shown, edited keeping its sealed credential, and deleted on the page");
+
   // a status webhook endpoint added on the page gets a test ping, a redelivery and a new secret
   await page.getByRole("link", { name: "Status webhooks" }).click();
   await page.getByLabel("URL").fill(okUrl);

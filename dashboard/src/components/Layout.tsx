@@ -9,6 +9,7 @@ const pages = [
   { to: "/dead-letters", label: "Dead letters" },
   { to: "/templates", label: "Templates" },
   { to: "/settings", label: "Settings" },
+  { to: "/providers", label: "Providers", adminOnly: true },
   { to: "/webhooks", label: "Status webhooks", adminOnly: true },
   { to: "/api-keys", label: "API keys", adminOnly: true },
   { to: "/users", label: "Users", adminOnly: true },
