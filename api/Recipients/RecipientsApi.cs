@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Notifly.Api.Auth;
 using Notifly.Api.Http;
 using Notifly.Api.OpenApi;
+using Notifly.GrainInterfaces.Notifications;
 using Notifly.GrainInterfaces.Recipients;
 using Notifly.Grains.Recipients;
 using Notifly.Grains.Storage;
@@ -21,12 +22,40 @@ public static class RecipientsApi
     public static RouteGroupBuilder MapRecipientsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/recipients").RequireAuthorization(Policies.Read).WithTags("Recipients");
+        api.MapGet("/", List).WithName("ListRecipients");
         api.MapPut("/{userId}", Put).WithName("PutRecipient").RequireAuthorization(Policies.Send).ReadsJsonBody<RecipientProfile>();
         api.MapGet("/{userId}", Get).WithName("GetRecipient");
         api.MapDelete("/{userId}", Delete).WithName("DeleteRecipient").RequireAuthorization(Policies.Send);
         api.MapGet("/{userId}/preferences", GetPreferences).WithName("GetRecipientPreferences");
         api.MapPut("/{userId}/preferences", PutPreferences).WithName("PutRecipientPreferences").RequireAuthorization(Policies.Send).ReadsJsonBody<RecipientPreferences>();
         return api;
+    }
+
+    /// <summary>
+    /// The tenant's profiles in user-id order. The cursor is the last user id of the page before:
+    /// any user id is a valid place to start from, so it needs no sealing.
+    /// </summary>
+    public static async Task<Results<Ok<Page<RecipientProfile>>, ProblemHttpResult>> List(
+        HttpContext context, Database database, CancellationToken cancellationToken, int? limit = null, string? cursor = null)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (limit is < 1 or > ListQuery.MaxLimit)
+        {
+            errors["limit"] = [$"limit must be a whole number 1–{ListQuery.MaxLimit}."];
+        }
+
+        if (cursor is not null && RecipientValidator.ValidateUserId(cursor).Count > 0)
+        {
+            errors["cursor"] = ["cursor is not one this list returned; pass its nextCursor back unchanged."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
+        return TypedResults.Ok(await RecipientStore.ListAsync(scope, cursor, limit ?? ListQuery.DefaultLimit, cancellationToken));
     }
 
     public static async Task<Results<Ok<RecipientProfile>, Created<RecipientProfile>, ProblemHttpResult>> Put(

@@ -44,6 +44,34 @@ public class RecipientPreferenceTests(NodeFixture fixture) : IClassFixture<NodeF
         (await tenant.Http.GetAsync("/api/recipients/u-1")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task Profiles_are_listed_in_user_id_order_a_page_at_a_time_and_only_the_tenants_own()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        var other = await fixture.Node.CreateTenantAsync();
+        foreach (var userId in new[] { "carol", "alice", "bob" })
+        {
+            (await tenant.Http.PutAsJsonAsync($"/api/recipients/{userId}", new { email = $"{userId}@example.com" })).EnsureSuccessStatusCode();
+        }
+
+        (await other.Http.PutAsJsonAsync("/api/recipients/aaron", new { email = "aaron@example.com" })).EnsureSuccessStatusCode();
+
+        var first = await (await tenant.Http.GetAsync("/api/recipients?limit=2")).ReadAsync<Page<RecipientProfile>>();
+        first.Items.Select(p => p.UserId).Should().Equal("alice", "bob");
+        first.Items[0].Email.Should().Be("alice@example.com");
+        first.NextCursor.Should().NotBeNull();
+        var second = await (await tenant.Http.GetAsync($"/api/recipients?limit=2&cursor={Uri.EscapeDataString(first.NextCursor!)}"))
+            .ReadAsync<Page<RecipientProfile>>();
+        second.Items.Select(p => p.UserId).Should().Equal("carol");
+        second.NextCursor.Should().BeNull();
+        (await (await other.Http.GetAsync("/api/recipients")).ReadAsync<Page<RecipientProfile>>()).Items.Select(p => p.UserId)
+            .Should().Equal("aaron");
+
+        using var bad = await tenant.Http.GetAsync("/api/recipients?limit=0");
+        bad.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await bad.ProblemAsync()).GetProperty("errors").TryGetProperty("limit", out _).Should().BeTrue();
+    }
+
     // Regression: replacing preferences that restate an existing row answered 500 (the DELETE and
     // the INSERT were one statement, and the INSERT still saw the row it meant to replace).
     [Fact]
