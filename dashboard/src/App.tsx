@@ -19,6 +19,8 @@ const WebhooksPage = lazy(() => import("./pages/Webhooks").then((m) => ({ defaul
 const WebhookPage = lazy(() => import("./pages/Webhooks").then((m) => ({ default: m.WebhookPage })));
 const SettingsPage = lazy(() => import("./pages/Settings").then((m) => ({ default: m.SettingsPage })));
 const ProvidersPage = lazy(() => import("./pages/Providers").then((m) => ({ default: m.ProvidersPage })));
+const RecipientsPage = lazy(() => import("./pages/Recipients").then((m) => ({ default: m.RecipientsPage })));
+const RecipientPage = lazy(() => import("./pages/Recipients").then((m) => ({ default: m.RecipientPage })));
 const SetPasswordPage = lazy(() => import("./pages/SetPassword").then((m) => ({ default: m.SetPasswordPage })));
 
 function SignedIn({ children }: { children: ReactNode }) {
@@ -54,6 +56,8 @@ export function App() {
         <Route path="templates" element={<TemplatesPage />} />
         <Route path="templates/:name" element={<TemplatePage />} />
         <Route path="api-keys" element={<AdminOnly><ApiKeysPage /></AdminOnly>} />
+        <Route path="recipients" element={<RecipientsPage />} />
+        <Route path="recipients/:userId" element={<RecipientPage />} />
         <Route path="settings" element={<SettingsPage />} />
         <Route path="providers" element={<AdminOnly><ProvidersPage /></AdminOnly>} />
         <Route path="webhooks" element={<AdminOnly><WebhooksPage /></AdminOnly>} />

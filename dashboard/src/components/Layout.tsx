@@ -8,6 +8,7 @@ const pages = [
   { to: "/notifications", label: "Notifications" },
   { to: "/dead-letters", label: "Dead letters" },
   { to: "/templates", label: "Templates" },
+  { to: "/recipients", label: "Recipients" },
   { to: "/settings", label: "Settings" },
   { to: "/providers", label: "Providers", adminOnly: true },
   { to: "/webhooks", label: "Status webhooks", adminOnly: true },
