@@ -344,11 +344,30 @@ try {
   check((await page.getByTestId("caller").textContent()).includes("ADMIN"), "the API key's role is shown");
   console.log("ok: signed in with an API key");
 
-  await page.setViewportSize({ width: 390, height: 844 });
+  // the keyboard alone: the first Tab offers the skip link, then the menu, where Enter opens a page
+  await page.reload(); // an API key lives in memory: sign in again, by keyboard this time
+  await page.getByRole("tab", { name: "API key" }).click();
+  await page.getByLabel("API key").fill(apiKey);
+  await page.keyboard.press("Enter");
   await page.getByRole("heading", { name: "Last 24 hours" }).waitFor();
+  const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim());
+  await page.locator("body").focus();
+  await page.keyboard.press("Tab");
+  check((await focused()) === "Skip to content", `the first Tab reaches ${await focused()}`);
+  for (let i = 0; i < 10 && (await focused()) !== "Dead letters"; i++) await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Dead letters" }).waitFor();
+  console.log("ok: the skip link and the menu work from the keyboard");
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole("button", { name: "Menu" }).click();
+  await page.getByRole("link", { name: "Overview" }).click();
+  await page.getByRole("heading", { name: "Last 24 hours" }).waitFor();
+  check(!(await page.getByRole("link", { name: "Templates" }).isVisible()), "the phone's menu stays open after choosing a page");
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   check(overflow <= 0, `on a phone the page scrolls sideways by ${overflow} px`);
-  console.log("ok: fits a phone's width");
+  await accessible("overview on a phone");
+  console.log("ok: fits a phone's width, with a menu that opens and closes");
 
   check(problems.length === 0, `the browser reported: ${problems.join(" | ")}`);
   console.log("ok: no console errors");

@@ -1,52 +1,99 @@
-import { NavLink, Outlet } from "react-router";
+import { useState } from "react";
+import { NavLink, Outlet, useLocation } from "react-router";
 import { may } from "../lib/api";
 import { useAuth } from "../lib/auth";
 import { Button } from "./ui";
 
-const pages = [
-  { to: "/", label: "Overview" },
-  { to: "/notifications", label: "Notifications" },
-  { to: "/dead-letters", label: "Dead letters" },
-  { to: "/templates", label: "Templates" },
-  { to: "/recipients", label: "Recipients" },
-  { to: "/settings", label: "Settings" },
-  { to: "/providers", label: "Providers", adminOnly: true },
-  { to: "/webhooks", label: "Status webhooks", adminOnly: true },
-  { to: "/api-keys", label: "API keys", adminOnly: true },
-  { to: "/users", label: "Users", adminOnly: true },
-  { to: "/audit-log", label: "Audit log", adminOnly: true },
+type PageLink = { to: string; label: string; adminOnly?: boolean };
+
+const sections: { name: string; pages: PageLink[] }[] = [
+  {
+    name: "Activity",
+    pages: [
+      { to: "/", label: "Overview" },
+      { to: "/notifications", label: "Notifications" },
+      { to: "/dead-letters", label: "Dead letters" },
+    ],
+  },
+  {
+    name: "Content",
+    pages: [
+      { to: "/templates", label: "Templates" },
+      { to: "/recipients", label: "Recipients" },
+    ],
+  },
+  {
+    name: "Configuration",
+    pages: [
+      { to: "/settings", label: "Settings" },
+      { to: "/providers", label: "Providers", adminOnly: true },
+      { to: "/webhooks", label: "Status webhooks", adminOnly: true },
+      { to: "/api-keys", label: "API keys", adminOnly: true },
+      { to: "/users", label: "Users", adminOnly: true },
+      { to: "/audit-log", label: "Audit log", adminOnly: true },
+    ],
+  },
 ];
 
+/** The signed-in frame: a sidebar on wide screens, a menu button on narrow ones, and a skip link for keyboards. */
 export function Layout() {
   const { caller, signOut } = useAuth();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const location = useLocation();
+  const [menuAt, setMenuAt] = useState(location.pathname);
+  if (menuAt !== location.pathname) {
+    // a page chosen from the menu closes it
+    setMenuAt(location.pathname);
+    setMenuOpen(false);
+  }
+
   return (
-    <div className="min-h-screen">
-      <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-4 px-4 py-3">
-          <span className="text-lg font-semibold">Notifly</span>
-          <nav aria-label="Main" className="flex flex-1 flex-wrap gap-1">
-            {pages.filter((page) => !page.adminOnly || may.admin(caller?.role)).map((page) => (
-              <NavLink
-                key={page.to}
-                to={page.to}
-                end={page.to === "/"}
-                className={({ isActive }) =>
-                  `rounded-md px-3 py-1.5 text-sm ${isActive ? "bg-slate-100 font-medium text-slate-900" : "text-slate-600 hover:bg-slate-50"}`
-                }
-              >
-                {page.label}
-              </NavLink>
-            ))}
-          </nav>
-          <span className="text-sm text-slate-600" data-testid="caller">
-            {caller?.name} · {caller?.role}
-          </span>
-          <Button variant="ghost" onClick={() => void signOut()}>
-            Sign out
+    <div className="min-h-screen lg:flex">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-10 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow">
+        Skip to content
+      </a>
+      <header className="border-b border-slate-200 bg-white lg:sticky lg:top-0 lg:h-screen lg:w-56 lg:shrink-0 lg:overflow-y-auto lg:border-r lg:border-b-0">
+        <div className="flex items-center gap-2 px-4 py-3">
+          <span className="flex-1 text-lg font-semibold">Notifly</span>
+          <Button variant="ghost" className="lg:hidden" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen(!menuOpen)}>
+            Menu
           </Button>
         </div>
+        <nav id="main-nav" aria-label="Main" className={`${menuOpen ? "block" : "hidden"} px-2 pb-3 lg:block`}>
+          {sections.map((section) => {
+            const pages = section.pages.filter((page) => !page.adminOnly || may.admin(caller?.role));
+            return (
+              <div key={section.name} className="mb-3">
+                <p className="px-3 pb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">{section.name}</p>
+                <ul>
+                  {pages.map((page) => (
+                    <li key={page.to}>
+                      <NavLink
+                        to={page.to}
+                        end={page.to === "/"}
+                        className={({ isActive }) =>
+                          `block rounded-md px-3 py-1.5 text-sm ${isActive ? "bg-slate-100 font-medium text-slate-900" : "text-slate-600 hover:bg-slate-50"}`
+                        }
+                      >
+                        {page.label}
+                      </NavLink>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            );
+          })}
+          <div className="border-t border-slate-200 px-3 pt-3">
+            <p className="text-sm break-words text-slate-600" data-testid="caller">
+              {caller?.name} · {caller?.role}
+            </p>
+            <Button variant="ghost" className="mt-1 -ml-4" onClick={() => void signOut()}>
+              Sign out
+            </Button>
+          </div>
+        </nav>
       </header>
-      <main className="mx-auto max-w-7xl px-4 py-6">
+      <main id="main" tabIndex={-1} className="mx-auto w-full max-w-7xl min-w-0 px-4 py-6">
         <Outlet />
       </main>
     </div>

@@ -60,7 +60,7 @@ export function ApiKeysPage() {
           <p className="mb-2 font-mono text-sm break-all" data-testid="new-secret">
             {created.secret}
           </p>
-          <pre className="overflow-x-auto rounded bg-slate-900 p-3 text-xs text-slate-100">{curl(created.secret)}</pre>
+          <pre tabIndex={0} className="overflow-x-auto rounded bg-slate-900 p-3 text-xs text-slate-100">{curl(created.secret)}</pre>
           <Button variant="ghost" className="mt-2" onClick={() => setCreated(null)}>
             Done
           </Button>
@@ -83,7 +83,7 @@ export function ApiKeysPage() {
         </form>
       </Card>
       <Card title="Keys">
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0}>
           <table className="w-full text-left text-sm">
             <TableHead columns={["Name", "Prefix", "Role", "Created", "Last used", "Status", { hidden: "Actions" }]} />
             <tbody>

@@ -68,7 +68,7 @@ export function AuditLogPage() {
         </form>
       </Card>
       <Card title="Changes">
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0}>
           <table className="w-full text-left text-sm">
             <TableHead columns={["When", "Who", "Action", "Resource", "From", "Changes"]} />
             <tbody>
@@ -89,7 +89,7 @@ export function AuditLogPage() {
                     ) : (
                       <details>
                         <summary className="cursor-pointer text-indigo-700">Show</summary>
-                        <pre className="mt-1 max-w-md overflow-x-auto rounded bg-slate-50 p-2 text-xs">{JSON.stringify(entry.changes, null, 2)}</pre>
+                        <pre tabIndex={0} className="mt-1 max-w-md overflow-x-auto rounded bg-slate-50 p-2 text-xs">{JSON.stringify(entry.changes, null, 2)}</pre>
                       </details>
                     )}
                   </td>

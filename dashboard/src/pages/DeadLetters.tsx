@@ -84,7 +84,7 @@ export function DeadLettersPage() {
         {entries.length === 0 ? (
           <p className="text-sm text-slate-600">The dead-letter queue is empty.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="overflow-x-auto" tabIndex={0}>
             <table className="w-full text-left text-sm">
               <TableHead columns={[...(canEdit ? [{ hidden: "Select" }] : []), "Request", "Event type", "Channel", "Error", "Attempts", "Since", ...(canEdit ? ["Actions"] : [])]} />
               <tbody>

@@ -112,7 +112,7 @@ export function NotificationDetailPage() {
         {details.logs.length === 0 ? (
           <p className="text-sm text-slate-600">No attempt yet.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="overflow-x-auto" tabIndex={0}>
             <table className="w-full text-left text-sm">
               <TableHead columns={["Channel", "Attempt", "Status", "Provider", "Latency", "Error", "At"]} />
               <tbody>

@@ -144,7 +144,7 @@ export function NotificationsPage() {
         {rows.length === 0 ? (
           <p className="text-sm text-slate-600">No notifications match.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="overflow-x-auto" tabIndex={0}>
             <table className="w-full text-left text-sm">
               <TableHead columns={["Request", "Event type", "Status", "Channels", "Created"]} />
               <tbody>

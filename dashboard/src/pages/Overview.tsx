@@ -146,7 +146,7 @@ function Stat({ label, value, testId }: { label: string; value: string; testId?:
 function Table({ head, rows, empty }: { head: string[]; rows: string[][]; empty: string }) {
   if (rows.length === 0) return <p className="text-sm text-slate-600">{empty}</p>;
   return (
-    <div className="overflow-x-auto">
+    <div className="overflow-x-auto" tabIndex={0}>
       <table className="w-full text-left text-sm">
         <TableHead columns={head} />
         <tbody>

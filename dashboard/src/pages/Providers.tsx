@@ -155,7 +155,7 @@ export function ProvidersPage() {
             Refresh
           </Button>
         </div>
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0}>
           <table className="w-full text-left text-sm">
             <TableHead columns={["Name", "Kind", "Channel", "Priority", "Active", "Circuit", "Credentials", "Changed", { hidden: "Actions" }]} />
             <tbody>

@@ -58,7 +58,7 @@ export function RecipientsPage() {
         </form>
       </Card>
       <Card title="Recipients">
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0}>
           <table className="w-full text-left text-sm">
             <TableHead columns={["User id", "Email", "Phone", "Push tokens", "Webhook", "Locale"]} />
             <tbody>
@@ -215,7 +215,7 @@ export function RecipientPage() {
           </div>
         </Card>
         <Card title="Receives">
-          <div className="overflow-x-auto">
+          <div className="overflow-x-auto" tabIndex={0}>
             <table className="text-left text-sm">
               <TableHead columns={[{ hidden: "Event type" }, ...channels]} />
               <tbody>

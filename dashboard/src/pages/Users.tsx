@@ -79,7 +79,7 @@ export function UsersPage() {
         </form>
       </Card>
       <Card title="Users">
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0}>
           <table className="w-full text-left text-sm">
             <TableHead columns={["Email", "Role", "Status", "Last sign-in", "Since", { hidden: "Actions" }]} />
             <tbody>

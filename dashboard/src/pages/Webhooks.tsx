@@ -248,7 +248,7 @@ export function WebhookPage() {
             Refresh
           </Button>
         </div>
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0}>
           <table className="w-full text-left text-sm">
             <TableHead columns={["Created", "Event", "Status", "Attempts", "Answer", "Notification", { hidden: "Actions" }]} />
             <tbody>
