@@ -33,6 +33,7 @@ public static class AdminApi
         admin.MapGet("/settings/retry-policies/preview", RetryPreviewApi.Preview).WithName("PreviewRetryPolicy");
         admin.MapGet("/audit-logs", ListAuditLogs).WithName("ListAuditLogs").RequireAuthorization(Policies.Admin);
         admin.MapGet("/metrics", DashboardMetricsApi.Get).WithName("GetDashboardMetrics");
+        admin.MapGet("/system", SystemStatusApi.Get).WithName("GetSystemStatus");
         admin.MapGet("/stream", StatusStreamApi.Stream).WithName("StreamStatusChanges").Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         admin.MapGet("/logs", DeliveryLogsApi.List).WithName("ListDeliveryLogs")
             .Produces<Page<DeliveryLogEntry>>(StatusCodes.Status200OK, "application/json", "text/csv");

@@ -81,7 +81,8 @@ try {
   const total = page.getByTestId("total");
   await total.filter({ hasText: expectedTotal }).waitFor({ timeout: 15_000 });
   check(!(await page.locator("main").textContent()).includes("NaN"), "the overview shows NaN");
-  console.log(`ok: signed in; the overview shows ${expectedTotal} notifications`);
+  await page.getByTestId("system").filter({ hasText: "1 active" }).filter({ hasText: "off (REST only)" }).waitFor();
+  console.log(`ok: signed in; the overview shows ${expectedTotal} notifications, PostgreSQL, one silo and Kafka off`);
   await accessible("overview");
   if (screenshots) await page.screenshot({ path: `${screenshots}/overview.png`, fullPage: true });
 

@@ -11,11 +11,56 @@ const percent = (rate?: number | null) => (rate == null ? "—" : `${(rate * 100
 const ms = (value?: number | null) => (value == null ? "—" : `${number.format(Math.round(value))} ms`);
 const hour = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
-type Health = "ready" | "unavailable" | "unknown";
+type SystemStatus = {
+  database: { latencyMs: number };
+  cluster: { activeSilos: number };
+  kafka: { configured: boolean; statusEventsPending: number; oldestPendingSeconds?: number | null };
+};
+
+/** A backlog this old says the relay cannot reach Kafka. */
+const STALE_OUTBOX_SECONDS = 60;
+
+/** PostgreSQL, the silos and Kafka at a glance; "unreachable" when the API could not answer. */
+function SystemHealth({ status, reachable }: { status: SystemStatus | null; reachable: boolean }) {
+  if (!reachable) return <Alert>The API cannot reach PostgreSQL: nothing new is accepted until it can.</Alert>;
+  if (!status) return null;
+  const { kafka } = status;
+  const stale = (kafka.oldestPendingSeconds ?? 0) > STALE_OUTBOX_SECONDS;
+  const items = [
+    { name: "PostgreSQL", value: `up, ${status.database.latencyMs.toFixed(1)} ms`, ok: true },
+    { name: "Silos", value: `${status.cluster.activeSilos} active`, ok: status.cluster.activeSilos > 0 },
+    {
+      name: "Kafka",
+      value: !kafka.configured
+        ? "off (REST only)"
+        : kafka.statusEventsPending === 0
+          ? "status events flowing"
+          : `${number.format(kafka.statusEventsPending)} status events waiting, oldest ${Math.round(kafka.oldestPendingSeconds ?? 0)} s`,
+      ok: !stale,
+    },
+  ];
+  return (
+    <Card title="System">
+      <ul className="grid grid-cols-1 gap-2 text-sm sm:grid-cols-3" data-testid="system">
+        {items.map((item) => (
+          <li key={item.name} className="flex items-center gap-2">
+            <span aria-hidden="true" className={`inline-block h-2.5 w-2.5 rounded-full ${item.ok ? "bg-green-600" : "bg-red-600"}`} />
+            <span className="font-medium">{item.name}</span>
+            <span className="text-slate-600">
+              {item.value}
+              {!item.ok && <span className="sr-only"> (needs attention)</span>}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
 
 export function OverviewPage() {
   const [metrics, setMetrics] = useState<DashboardMetrics | null>(null);
-  const [health, setHealth] = useState<Health>("unknown");
+  const [system, setSystem] = useState<SystemStatus | null>(null);
+  const [reachable, setReachable] = useState(true);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -30,9 +75,9 @@ export function OverviewPage() {
       } catch (failure) {
         if (!stopped) setError(failure instanceof Error ? failure.message : String(failure));
       }
-      fetch("/health/ready").then(
-        (r) => !stopped && setHealth(r.ok ? "ready" : "unavailable"),
-        () => !stopped && setHealth("unavailable"),
+      api<SystemStatus>("/api/admin/system").then(
+        (next) => !stopped && (setSystem(next), setReachable(true)),
+        () => !stopped && setReachable(false),
       );
     }
     void load();
@@ -47,11 +92,10 @@ export function OverviewPage() {
     <div className="space-y-6">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h1 className="text-xl font-semibold">Last 24 hours</h1>
-        <p className="text-sm text-slate-600">
-          System: <span data-testid="health">{health === "ready" ? "ready (PostgreSQL, silos)" : health}</span> · refreshes every 10 s
-        </p>
+        <p className="text-sm text-slate-600">refreshes every 10 s</p>
       </div>
       {error && <Alert>{error}</Alert>}
+      <SystemHealth status={system} reachable={reachable} />
       {metrics && (
         <>
           <div className="grid grid-cols-2 gap-4 md:grid-cols-5">
