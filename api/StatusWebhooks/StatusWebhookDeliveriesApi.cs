@@ -36,6 +36,22 @@ public static class StatusWebhookDeliveriesApi
         return page is null ? StatusWebhooksApi.NotFound() : TypedResults.Ok(page);
     }
 
+    /// <summary>
+    /// <c>GET /api/webhooks/deliveries?notificationId=</c>: every delivery one notification caused,
+    /// across the tenant's endpoints, oldest first (a notification's page shows them).
+    /// </summary>
+    public static async Task<Results<Ok<IReadOnlyList<WebhookDeliveryView>>, ProblemHttpResult>> ForNotification(
+        HttpContext context, Database database, CancellationToken cancellationToken, Guid? notificationId = null)
+    {
+        if (notificationId is not { } id)
+        {
+            return Problems.Validation("notificationId", "notificationId (a notification's id) is required.");
+        }
+
+        await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
+        return TypedResults.Ok(await WebhookDeliveryQueries.ForNotificationAsync(scope, id, cancellationToken));
+    }
+
     /// <summary>Queues a finished delivery (succeeded or failed) for another attempt now.</summary>
     public static async Task<Results<Accepted<WebhookDeliveryView>, ProblemHttpResult>> Redeliver(
         Guid id, Guid deliveryId, HttpContext context, Database database, TimeProvider time, CancellationToken cancellationToken)

@@ -27,6 +27,7 @@ public static class StatusWebhooksApi
         api.MapPost("/", Create).WithName("CreateWebhookEndpoint").ReadsJsonBody<WebhookEndpointRequest>().MayAnswer(StatusCodes.Status409Conflict);
         api.MapGet("/", List).WithName("ListWebhookEndpoints");
         api.MapGet("/{id:guid}", Get).WithName("GetWebhookEndpoint");
+        api.MapGet("/deliveries", StatusWebhookDeliveriesApi.ForNotification).WithName("ListNotificationWebhookDeliveries");
         api.MapPut("/{id:guid}", Update).WithName("UpdateWebhookEndpoint").ReadsJsonBody<WebhookEndpointRequest>();
         api.MapDelete("/{id:guid}", Delete).WithName("DeleteWebhookEndpoint");
         api.MapPost("/{id:guid}/rotate-secret", RotateSecret).WithName("RotateWebhookSecret");

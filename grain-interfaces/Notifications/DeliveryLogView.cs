@@ -1,6 +1,6 @@
 namespace Notifly.GrainInterfaces.Notifications;
 
-/// <summary>One provider attempt (seed 000 notification_logs).</summary>
+/// <summary>One provider attempt (seed 000 notification_logs), with the id the provider gave the message when it took it.</summary>
 public sealed record DeliveryLogView(
     Channel Channel,
     int Attempt,
@@ -9,4 +9,5 @@ public sealed record DeliveryLogView(
     string? ErrorCode,
     string? ErrorMessage,
     DateTimeOffset CreatedAt,
-    string? Provider = null);
+    string? Provider = null,
+    string? ProviderMessageId = null);

@@ -45,7 +45,7 @@ public static class NotificationQueries
         var logs = new List<DeliveryLogView>();
         await using (var command = scope.Command(
             """
-            SELECT channel, attempt, status, latency_ms, error_code, error_message, created_at, provider
+            SELECT channel, attempt, status, latency_ms, error_code, error_message, created_at, provider, provider_message_id
               FROM notification_logs WHERE notification_id = $1 ORDER BY created_at, attempt
             """).With(id))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -54,7 +54,7 @@ public static class NotificationQueries
             {
                 logs.Add(new DeliveryLogView(Wire.ParseChannel(reader.GetString(0)), reader.GetInt32(1), reader.GetString(2),
                     reader.IsDBNull(3) ? null : reader.GetInt64(3), NullableString(reader, 4), NullableString(reader, 5),
-                    reader.GetFieldValue<DateTimeOffset>(6), NullableString(reader, 7)));
+                    reader.GetFieldValue<DateTimeOffset>(6), NullableString(reader, 7), NullableString(reader, 8)));
             }
         }
 

@@ -50,6 +50,19 @@ public static class WebhookDeliveryQueries
         return KeysetPage.Of(await ReadAsync(command, cancellationToken), limit, PagedList.WebhookDeliveries, d => new PageCursor(d.CreatedAt, d.Id));
     }
 
+    /// <summary>At most this many deliveries of one notification are listed (8 events × 20 endpoints is 160).</summary>
+    public const int MaxPerNotification = 500;
+
+    /// <summary>The deliveries one notification caused, across the tenant's endpoints, oldest first.</summary>
+    public static async Task<IReadOnlyList<WebhookDeliveryView>> ForNotificationAsync(
+        TenantScope scope, Guid notificationId, CancellationToken cancellationToken)
+    {
+        await using var command = scope.Command(
+            $"SELECT {Columns} FROM webhook_deliveries d WHERE d.notification_id = $1 ORDER BY d.created_at, d.id LIMIT {MaxPerNotification}")
+            .With(notificationId);
+        return await ReadAsync(command, cancellationToken);
+    }
+
     /// <summary>
     /// Queues a finished delivery (succeeded or failed) for an attempt now, with a fresh retry
     /// schedule; its webhook-id stays, so a receiver that already has it can tell.

@@ -208,6 +208,33 @@ public class StatusWebhookDeliveryTests(StatusWebhookNodeFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task A_notifications_deliveries_are_listed_across_endpoints_and_only_to_its_tenant()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        var other = await fixture.Node.CreateTenantAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var first = await tenant.Http.CreateEndpointAsync(receiver.UrlFor("/a"), [StatusWebhookEvents.Created, StatusWebhookEvents.Sent]);
+        var second = await tenant.Http.CreateEndpointAsync(receiver.UrlFor("/b"), [StatusWebhookEvents.Sent]);
+        await tenant.Http.PingAsync(first.Endpoint.Id); // a ping belongs to no notification
+
+        var accepted = await tenant.Http.SendOkAsync(Calls.Webhook(receiver.UrlFor("/channel")));
+        await tenant.Http.WaitForStatusAsync(accepted.RequestId, NotificationStatus.Sent, Wait);
+        var path = $"/api/webhooks/deliveries?notificationId={accepted.RequestId}";
+        var listed = await Eventually.MatchAsync(() => tenant.Http.GetFromJsonAsync<WebhookDeliveryView[]>(path, Json.Options)!,
+            items => items!.Length == 3, Wait, "created and sent to the first endpoint, sent to the second");
+
+        listed!.Select(d => (d.EndpointId, d.EventType)).Should().BeEquivalentTo(new[]
+        {
+            (first.Endpoint.Id, StatusWebhookEvents.Created), (first.Endpoint.Id, StatusWebhookEvents.Sent), (second.Endpoint.Id, StatusWebhookEvents.Sent),
+        });
+        listed.Should().OnlyContain(d => d.NotificationId == accepted.RequestId);
+        (await other.Http.GetFromJsonAsync<WebhookDeliveryView[]>(path, Json.Options)).Should().BeEmpty("another tenant sees none of them");
+        using var missing = await tenant.Http.GetAsync("/api/webhooks/deliveries");
+        missing.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await missing.ProblemAsync()).GetProperty("code").GetString().Should().Be("VALIDATION_FAILED");
+    }
+
+    [Fact]
     public async Task A_failed_delivery_is_redelivered_through_the_api_with_the_same_webhook_id()
     {
         var tenant = await fixture.Node.CreateTenantAsync();

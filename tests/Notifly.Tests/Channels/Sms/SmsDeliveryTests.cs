@@ -48,6 +48,7 @@ public sealed class SmsDeliveryTests
         message.Form["To"].Should().Be("+15558675310");
         message.Form["Body"].Should().Be("order: 42");
         (await ProviderMessageIdAsync(database, accepted.RequestId)).Should().Be(message.Sid);
+        details.Logs.Single(l => l.Status == "SENT").ProviderMessageId.Should().Be(message.Sid, "the attempt shows the provider's message id");
 
         // The same API takes a WhatsApp address: intake accepts it and Twilio gets both ends prefixed.
         var whatsapp = await tenant.Http.SendOkAsync(new
