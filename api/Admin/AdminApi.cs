@@ -87,7 +87,8 @@ public static class AdminApi
     }
 
     public static async Task<Results<Ok<Page<DeadLetterView>>, ProblemHttpResult>> ListDeadLetters(
-        HttpContext context, Database database, CancellationToken cancellationToken, int? limit = null, string? cursor = null)
+        HttpContext context, Database database, CancellationToken cancellationToken, int? limit = null, string? cursor = null,
+        Guid? requestId = null)
     {
         var errors = new Dictionary<string, string[]>();
         var (pageSize, after) = ListQuery.Read(limit, cursor, PagedList.DeadLetters, errors);
@@ -97,7 +98,7 @@ public static class AdminApi
         }
 
         await using var scope = await database.BeginCallerScopeAsync(context, cancellationToken);
-        return TypedResults.Ok(await DeadLetterQueries.ListAsync(scope, pageSize, after, cancellationToken));
+        return TypedResults.Ok(await DeadLetterQueries.ListAsync(scope, pageSize, after, cancellationToken, requestId));
     }
 
     public static async Task<Results<Accepted<NotificationAccepted>, ProblemHttpResult>> RetryDeadLetter(

@@ -18,6 +18,7 @@ const [tenant, email, password, apiKey] = ["NOTIFLY_TENANT", "NOTIFLY_EMAIL", "N
 const expectedTotal = env("NOTIFLY_EXPECT_TOTAL");
 const okUrl = env("NOTIFLY_WEBHOOK_OK"); // answers 200
 const failOnceUrl = env("NOTIFLY_WEBHOOK_FAIL_ONCE"); // answers 404 (permanent: dead-lettered), then 200
+const failOnceAgainUrl = env("NOTIFLY_WEBHOOK_FAIL_ONCE_AGAIN"); // the same, for a second dead letter
 const viewerEmail = env("NOTIFLY_VIEWER_EMAIL");
 
 /** Sends a webhook notification through the API with the tenant's key; answers its request id. */
@@ -250,6 +251,19 @@ try {
   await accessible("status webhook");
   if (screenshots) await page.screenshot({ path: `${screenshots}/status-webhook.png`, fullPage: true });
   console.log("ok: a status webhook endpoint was added, pinged, redelivered to and its secret rotated on the page");
+
+  // a failed notification retried from its own page; the status webhooks it caused are listed there
+  const failing2 = await send(failOnceAgainUrl);
+  await page.goto(`${url}/notifications/${failing2}`);
+  await page.getByTestId("detail-status").filter({ hasText: "FAILED" }).waitFor({ timeout: 20_000 });
+  await page.getByRole("button", { name: "Retry WEBHOOK" }).click();
+  await page.getByTestId("detail-status").filter({ hasText: "SENT" }).waitFor({ timeout: 20_000 });
+  const caused = page.getByRole("region", { name: "Status webhooks" });
+  for (const event of ["notification.failed", "notification.sent"]) {
+    await caused.locator(`tr[data-webhook-delivery="${event}"]`).getByText("succeeded").waitFor({ timeout: 20_000 });
+  }
+  check((await caused.getByRole("link", { name: okUrl }).count()) === 2, "each delivery names its endpoint");
+  console.log("ok: a failed notification was retried from its page, which lists the status webhooks it caused");
 
   // a user invited on the page sets a password through the link, signs in with the role given,
   // and feels a role change and a deactivation made on the page on their next request

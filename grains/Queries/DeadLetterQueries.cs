@@ -6,16 +6,25 @@ namespace Notifly.Grains.Queries;
 /// <summary>The tenant's dead-letter queue (RLS-scoped like every tenant read).</summary>
 public static class DeadLetterQueries
 {
-    public static async Task<Page<DeadLetterView>> ListAsync(TenantScope scope, int limit, PageCursor? after, CancellationToken cancellationToken)
+    /// <summary>Open entries newest first; with <paramref name="notificationId"/>, that notification's only (an index probe).</summary>
+    public static async Task<Page<DeadLetterView>> ListAsync(
+        TenantScope scope, int limit, PageCursor? after, CancellationToken cancellationToken, Guid? notificationId = null)
     {
+        // Spelled out rather than "$5 IS NULL OR …", which a generic plan could not answer from the index.
+        var ofNotification = notificationId is null ? "" : "AND f.notification_id = $5";
         await using var command = scope.Command(
-            """
+            $"""
             SELECT f.id, f.notification_id, f.channel, f.error_code, f.error_message, f.attempts, f.manual_retry_count, n.event_type, f.created_at
               FROM failed_notifications f JOIN notifications n ON n.id = f.notification_id
-             WHERE f.status = 'OPEN' AND (NOT $1 OR (f.created_at, f.id) < ($2, $3))
+             WHERE f.status = 'OPEN' AND (NOT $1 OR (f.created_at, f.id) < ($2, $3)) {ofNotification}
              ORDER BY f.created_at DESC, f.id DESC
              LIMIT $4
             """).With(after is not null).With(after?.CreatedAt ?? default).With(after?.Id ?? default).With(limit + 1);
+        if (notificationId is { } id)
+        {
+            command.With(id);
+        }
+
         var items = new List<DeadLetterView>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {

@@ -147,6 +147,7 @@ export type NotificationDetails = {
     errorMessage: string | null;
     createdAt: string;
     provider: string | null;
+    providerMessageId?: string | null;
   }[];
 };
 

@@ -23,6 +23,8 @@ public class DashboardBrowserTests(NodeFixture fixture) : IClassFixture<NodeFixt
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var failOnce = await WebhookReceiver.StartAsync();
         failOnce.Enqueue(new ScriptedResponse(404));
+        await using var failOnceAgain = await WebhookReceiver.StartAsync();
+        failOnceAgain.Enqueue(new ScriptedResponse(404));
         for (var i = 0; i < 3; i++)
         {
             var accepted = await tenant.Http.SendOkAsync(Calls.Webhook(receiver.Url));
@@ -39,6 +41,7 @@ public class DashboardBrowserTests(NodeFixture fixture) : IClassFixture<NodeFixt
             ["NOTIFLY_EXPECT_TOTAL"] = "3",
             ["NOTIFLY_WEBHOOK_OK"] = receiver.Url,
             ["NOTIFLY_WEBHOOK_FAIL_ONCE"] = failOnce.Url,
+            ["NOTIFLY_WEBHOOK_FAIL_ONCE_AGAIN"] = failOnceAgain.Url,
             ["NOTIFLY_VIEWER_EMAIL"] = viewer.Email,
         });
         exitCode.Should().Be(0, output);

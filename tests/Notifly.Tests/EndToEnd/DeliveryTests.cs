@@ -95,6 +95,12 @@ public class DeliveryTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         receiver.Requests.Should().HaveCount(1);
         var dlq = await (await tenant.Http.GetAsync("/api/admin/dlq")).ReadAsync<Page<DeadLetterView>>();
         dlq.Items.Should().ContainSingle(e => e.RequestId == accepted.RequestId && e.ErrorCode == "HTTP_404" && e.Channel == Channel.Webhook);
+
+        // a notification's own entries, as its page asks for them
+        var other = await tenant.Http.SendOkAsync(Calls.Webhook(receiver.Url));
+        await tenant.Http.WaitForStatusAsync(other.RequestId, NotificationStatus.Failed, Wait);
+        var own = await (await tenant.Http.GetAsync($"/api/admin/dlq?requestId={accepted.RequestId}")).ReadAsync<Page<DeadLetterView>>();
+        own.Items.Should().ContainSingle().Which.RequestId.Should().Be(accepted.RequestId);
     }
 
     [Fact]
