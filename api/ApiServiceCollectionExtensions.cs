@@ -115,6 +115,7 @@ public static class ApiServiceCollectionExtensions
         app.MapSendGridCallbacksApi();
         app.MapProvidersApi();
         app.MapHealthApi();
+        app.MapNotiflyDashboardConfig();
         app.MapMetricsApi();
         _ = app.Services.GetRequiredService<PrometheusMetrics>(); // listen from the start, not from the first scrape
         return app;

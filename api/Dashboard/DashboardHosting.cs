@@ -1,9 +1,14 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Net.Http.Headers;
 
 namespace Notifly.Api.Dashboard;
+
+/// <summary>The answer of <c>GET /api/dashboard</c>.</summary>
+public sealed record DashboardConfig(bool DevTools);
 
 /// <summary>
 /// Serves the admin dashboard (<c>dashboard/</c>, built by Vite and copied beside the executable)
@@ -13,6 +18,9 @@ namespace Notifly.Api.Dashboard;
 /// </summary>
 public static class DashboardHosting
 {
+    /// <summary>True in single-node mode, whose mailbox and webhook sink the dashboard then shows.</summary>
+    public const string DevToolsSetting = "Notifly:Dashboard:DevTools";
+
     /// <summary>The folder beside the executable that holds the built dashboard.</summary>
     public const string Folder = "dashboard";
 
@@ -22,6 +30,18 @@ public static class DashboardHosting
 
     // Paths that belong to the API and its tools: an unknown one there is a 404, never the page.
     private static readonly string[] ServerPaths = ["/api", "/health", "/metrics", "/openapi", "/docs", "/swagger", "/dev", "/orleans"];
+
+    /// <summary>
+    /// <c>GET /api/dashboard</c>: what the dashboard needs to know of this node before it asks
+    /// anything else (whether single-node mode's tools exist), so that it never probes for a 404.
+    /// Anonymous and outside the API description: it says nothing about any tenant.
+    /// </summary>
+    public static IEndpointRouteBuilder MapNotiflyDashboardConfig(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/dashboard", (IConfiguration configuration) => TypedResults.Ok(new DashboardConfig(configuration.GetValue<bool>(DevToolsSetting))))
+            .AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
 
     /// <summary>Serves the dashboard when it was built; without it the node serves the API alone.</summary>
     public static WebApplication UseNotiflyDashboard(this WebApplication app)

@@ -21,6 +21,8 @@ const SettingsPage = lazy(() => import("./pages/Settings").then((m) => ({ defaul
 const ProvidersPage = lazy(() => import("./pages/Providers").then((m) => ({ default: m.ProvidersPage })));
 const RecipientsPage = lazy(() => import("./pages/Recipients").then((m) => ({ default: m.RecipientsPage })));
 const RecipientPage = lazy(() => import("./pages/Recipients").then((m) => ({ default: m.RecipientPage })));
+const MailboxPage = lazy(() => import("./pages/DevTools").then((m) => ({ default: m.MailboxPage })));
+const WebhookSinkPage = lazy(() => import("./pages/DevTools").then((m) => ({ default: m.WebhookSinkPage })));
 const SetPasswordPage = lazy(() => import("./pages/SetPassword").then((m) => ({ default: m.SetPasswordPage })));
 
 function SignedIn({ children }: { children: ReactNode }) {
@@ -64,6 +66,8 @@ export function App() {
         <Route path="webhooks/:id" element={<AdminOnly><WebhookPage /></AdminOnly>} />
         <Route path="users" element={<AdminOnly><UsersPage /></AdminOnly>} />
         <Route path="audit-log" element={<AdminOnly><AuditLogPage /></AdminOnly>} />
+        <Route path="tools/mailbox" element={<MailboxPage />} />
+        <Route path="tools/webhook-sink" element={<WebhookSinkPage />} />
         <Route path="*" element={<p className="text-sm text-slate-600">No such page.</p>} />
       </Route>
     </Routes>

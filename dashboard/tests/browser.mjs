@@ -2,17 +2,8 @@
 // DashboardBrowserTests, which runs a Notifly node, makes a tenant, a user and some traffic, and
 // passes them here through the environment. Prints one line per step; exits non-zero on the
 // first failure, with the reason.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
+import { accessibilityCheck, check, env, launch } from "./browser-kit.mjs";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
 const url = env("NOTIFLY_URL");
 const [tenant, email, password, apiKey] = ["NOTIFLY_TENANT", "NOTIFLY_EMAIL", "NOTIFLY_PASSWORD", "NOTIFLY_API_KEY"].map(env);
 const expectedTotal = env("NOTIFLY_EXPECT_TOTAL");
@@ -33,35 +24,12 @@ async function send(webhookUrl) {
 }
 const screenshots = process.env.NOTIFLY_SCREENSHOTS; // a folder: the main pages are saved there
 
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-dev-shm-usage"],
-});
-const problems = [];
+const { browser, page, problems } = await launch();
+// Chromium logs every 401 as a failed resource; the refresh on start (no cookie yet) and the
+// wrong password are meant to get one, as is the 404 that says a recipient has no profile yet.
+problems.expect((text, at) => text.includes("status of 401") || (text.includes("status of 404") && at.includes("/api/recipients/")));
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  // Chromium logs every 401 as a failed resource; the refresh on start (no cookie yet) and the
-  // wrong password are meant to get one, as is the 404 that says a recipient has no profile yet.
-  // Anything else is a problem.
-  page.on("console", (message) => {
-    const expected = message.text().includes("status of 401") || (message.text().includes("status of 404") && message.location().url.includes("/api/recipients/"));
-    if (message.type() === "error" && !expected) problems.push(`console: ${message.text()} (${message.location().url})`);
-  });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-
-  async function accessible(name) {
-    // evaluated through the DevTools protocol, which the page's CSP does not govern
-    await page.evaluate(axeSource);
-    const result = await page.evaluate(() => globalThis.axe.run(document, { resultTypes: ["violations"] }));
-    const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    check(serious.length === 0, `${name}: accessibility: ${serious.map((v) => `${v.id} (${v.nodes.length}): ${v.help}`).join("; ")}`);
-    console.log(`ok: ${name} has no serious accessibility violations`);
-  }
+  const accessible = accessibilityCheck(page);
 
   await page.goto(url + "/");
   await page.waitForURL("**/login");
@@ -84,6 +52,7 @@ try {
   check(!(await page.locator("main").textContent()).includes("NaN"), "the overview shows NaN");
   await page.getByTestId("system").filter({ hasText: "1 active" }).filter({ hasText: "off (REST only)" }).waitFor();
   console.log(`ok: signed in; the overview shows ${expectedTotal} notifications, PostgreSQL, one silo and Kafka off`);
+  check((await page.getByRole("link", { name: "Mailbox" }).count()) === 0, "a node outside single-node mode shows the mailbox");
   await accessible("overview");
   if (screenshots) await page.screenshot({ path: `${screenshots}/overview.png`, fullPage: true });
 
@@ -384,7 +353,7 @@ try {
   await accessible("overview on a phone");
   console.log("ok: fits a phone's width, with a menu that opens and closes");
 
-  check(problems.length === 0, `the browser reported: ${problems.join(" | ")}`);
+  problems.none();
   console.log("ok: no console errors");
 } finally {
   await browser.close();

@@ -26,6 +26,7 @@ internal static class DevBanner
 
             {{{Rule}}}
              Notifly is running (single node) on {{{url}}}
+             Dashboard: {{{url}}}/   (sign in with the API key below; its Tools show the mailbox and the webhook sink)
              PostgreSQL: {{{connectionString}}}
             {{{dataLine}}}
              Email: {{{email}}}{{{mailboxLine}}}

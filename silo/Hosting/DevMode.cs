@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Notifly.Api.Dashboard;
 using Notifly.Grains.Channels.Email;
 using Notifly.Grains.Kafka;
 using Notifly.Grains.Tenants;
@@ -89,16 +90,12 @@ public static partial class DevMode
             }
 
             (mailbox, email) = ConfigureEmail(builder, loggerFactory);
+            builder.Services.AddSingleton<DevWebhookSink>();
+            // the dashboard shows its pages for the mailbox and the webhook sink
+            builder.Configuration[DashboardHosting.DevToolsSetting] = "true";
         });
 
-        // A receiver for trying webhooks without writing one: it logs what arrives and says 204.
-        var sinkLogger = loggerFactory.CreateLogger("Notifly.Dev.WebhookSink");
-        app.MapPost("/dev/webhook-sink", async (HttpRequest request) =>
-        {
-            using var reader = new StreamReader(request.Body);
-            LogWebhookReceived(sinkLogger, request.Headers["webhook-id"].ToString(), await reader.ReadToEndAsync());
-            return Results.NoContent();
-        }).ExcludeFromDescription();
+        DevWebhookSink.Map(app);
         if (mailbox is not null)
         {
             app.MapDevMailboxApi();
@@ -212,7 +209,4 @@ public static partial class DevMode
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL data directory: {DataDirectory}, not under NOTIFLY_HOME: {Reason}")]
     private static partial void LogDataDirectoryMoved(ILogger logger, string dataDirectory, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {WebhookId} received: {Body}")]
-    private static partial void LogWebhookReceived(ILogger logger, string webhookId, string body);
 }

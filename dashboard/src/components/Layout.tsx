@@ -1,10 +1,10 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
-import { may } from "../lib/api";
+import { api, may } from "../lib/api";
 import { useAuth } from "../lib/auth";
 import { Button } from "./ui";
 
-type PageLink = { to: string; label: string; adminOnly?: boolean };
+type PageLink = { to: string; label: string; adminOnly?: boolean; devTools?: boolean };
 
 const sections: { name: string; pages: PageLink[] }[] = [
   {
@@ -33,6 +33,13 @@ const sections: { name: string; pages: PageLink[] }[] = [
       { to: "/audit-log", label: "Audit log", adminOnly: true },
     ],
   },
+  {
+    name: "Tools",
+    pages: [
+      { to: "/tools/mailbox", label: "Mailbox", devTools: true },
+      { to: "/tools/webhook-sink", label: "Webhook sink", devTools: true },
+    ],
+  },
 ];
 
 /** The signed-in frame: a sidebar on wide screens, a menu button on narrow ones, and a skip link for keyboards. */
@@ -40,6 +47,10 @@ export function Layout() {
   const { caller, signOut } = useAuth();
   const [menuOpen, setMenuOpen] = useState(false);
   const location = useLocation();
+  const [devTools, setDevTools] = useState(false); // single-node mode's mailbox and webhook sink
+  useEffect(() => {
+    api<{ devTools: boolean }>("/api/dashboard").then((config) => setDevTools(config.devTools), () => setDevTools(false));
+  }, []);
   const [menuAt, setMenuAt] = useState(location.pathname);
   if (menuAt !== location.pathname) {
     // a page chosen from the menu closes it
@@ -61,7 +72,8 @@ export function Layout() {
         </div>
         <nav id="main-nav" aria-label="Main" className={`${menuOpen ? "block" : "hidden"} px-2 pb-3 lg:block`}>
           {sections.map((section) => {
-            const pages = section.pages.filter((page) => !page.adminOnly || may.admin(caller?.role));
+            const pages = section.pages.filter((page) => (!page.adminOnly || may.admin(caller?.role)) && (!page.devTools || devTools));
+            if (pages.length === 0) return null;
             return (
               <div key={section.name} className="mb-3">
                 <p className="px-3 pb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">{section.name}</p>

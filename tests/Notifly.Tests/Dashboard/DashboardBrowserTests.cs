@@ -48,11 +48,11 @@ public class DashboardBrowserTests(NodeFixture fixture) : IClassFixture<NodeFixt
         output.Should().Contain("ok: no console errors");
     }
 
-    /// <summary>Runs the browser script with node; answers its exit code and everything it printed.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment)
+    /// <summary>Runs a browser script of dashboard/tests with node; answers its exit code and everything it printed.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment, string script = "browser.mjs")
     {
         var dashboard = Path.Combine(Repository.Root, "dashboard");
-        var start = new ProcessStartInfo("node", ["tests/browser.mjs"])
+        var start = new ProcessStartInfo("node", [$"tests/{script}"])
         {
             WorkingDirectory = dashboard,
             RedirectStandardOutput = true,

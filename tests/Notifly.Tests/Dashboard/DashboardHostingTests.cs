@@ -62,6 +62,17 @@ public partial class DashboardHostingTests(NodeFixture fixture) : IClassFixture<
         (await client.GetStringAsync("/docs/index.html")).Should().Contain("swagger-ui", "the API's docs page stays the API's");
     }
 
+    [Fact]
+    public async Task Tells_the_dashboard_without_a_key_that_single_node_tools_are_absent()
+    {
+        using var client = fixture.Node.Client();
+        using var config = await client.GetAsync("/api/dashboard");
+        config.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await config.ReadAsync<System.Text.Json.JsonElement>()).GetProperty("devTools").GetBoolean().Should().BeFalse(
+            "only single-node mode has the mailbox and the webhook sink (DevModeTests sees true)");
+        (await client.GetAsync("/dev/webhook-sink")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
     [GeneratedRegex(@"<script(?![^>]*\ssrc=)[^>]*>", RegexOptions.IgnoreCase)]
     private static partial Regex InlineScript();
 

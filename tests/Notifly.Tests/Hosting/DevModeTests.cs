@@ -8,7 +8,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Notifly.GrainInterfaces.Notifications;
+using Notifly.Silo.Hosting;
 using Notifly.Silo.Hosting.DevMailbox;
+using Notifly.Tests.Dashboard;
 using Notifly.Tests.Support;
 
 namespace Notifly.Tests.Hosting;
@@ -50,6 +52,23 @@ public class DevModeTests
                 "the email to reach the dev mailbox");
             mail.Should().ContainSingle().Which.Should().Match<MailSummary>(m =>
                 m.Subject == "Thanks for your order" && m.To.SequenceEqual(new[] { "ada@example.com" }) && m.Preview.Contains("42"));
+
+            // The webhook went to the built-in sink, which keeps it for GET /dev/webhook-sink and the dashboard.
+            var calls = await Eventually.MatchAsync(
+                () => http.GetFromJsonAsync<List<SinkCall>>("/dev/webhook-sink"), list => list is { Count: > 0 }, TimeSpan.FromSeconds(10),
+                "the webhook to reach the sink");
+            calls.Should().ContainSingle().Which.Body.Should().Contain(requestId.ToString());
+            (await http.GetFromJsonAsync<JsonElement>("/api/dashboard")).GetProperty("devTools").GetBoolean().Should().BeTrue();
+
+            // ...and the dashboard shows both, in chromium.
+            var (exitCode, output) = await DashboardBrowserTests.RunAsync(new Dictionary<string, string>
+            {
+                ["NOTIFLY_URL"] = dev.BaseAddress,
+                ["NOTIFLY_API_KEY"] = dev.ApiKey,
+                ["NOTIFLY_REQUEST_ID"] = requestId.ToString(),
+            }, "dev-tools.mjs");
+            exitCode.Should().Be(0, output);
+            output.Should().Contain("ok: no console errors");
 
             // Single-node mode turns the Orleans Dashboard on and says where it is.
             dev.Output.Should().Contain($"Orleans Dashboard: {dev.BaseAddress}/orleans");
