@@ -23,6 +23,7 @@ const RecipientsPage = lazy(() => import("./pages/Recipients").then((m) => ({ de
 const RecipientPage = lazy(() => import("./pages/Recipients").then((m) => ({ default: m.RecipientPage })));
 const MailboxPage = lazy(() => import("./pages/DevTools").then((m) => ({ default: m.MailboxPage })));
 const WebhookSinkPage = lazy(() => import("./pages/DevTools").then((m) => ({ default: m.WebhookSinkPage })));
+const TenantsPage = lazy(() => import("./pages/Tenants").then((m) => ({ default: m.TenantsPage })));
 const SetPasswordPage = lazy(() => import("./pages/SetPassword").then((m) => ({ default: m.SetPasswordPage })));
 
 function SignedIn({ children }: { children: ReactNode }) {
@@ -52,6 +53,7 @@ export function App() {
         }
       >
         <Route index element={<OverviewPage />} />
+        <Route path="tenants" element={<TenantsPage />} />
         <Route path="notifications" element={<NotificationsPage />} />
         <Route path="notifications/:requestId" element={<NotificationDetailPage />} />
         <Route path="dead-letters" element={<DeadLettersPage />} />

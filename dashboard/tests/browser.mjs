@@ -11,6 +11,7 @@ const okUrl = env("NOTIFLY_WEBHOOK_OK"); // answers 200
 const failOnceUrl = env("NOTIFLY_WEBHOOK_FAIL_ONCE"); // answers 404 (permanent: dead-lettered), then 200
 const failOnceAgainUrl = env("NOTIFLY_WEBHOOK_FAIL_ONCE_AGAIN"); // the same, for a second dead letter
 const viewerEmail = env("NOTIFLY_VIEWER_EMAIL");
+const operatorToken = env("NOTIFLY_OPERATOR_TOKEN");
 
 /** Sends a webhook notification through the API with the tenant's key; answers its request id. */
 async function send(webhookUrl) {
@@ -352,6 +353,32 @@ try {
   check(overflow <= 0, `on a phone the page scrolls sideways by ${overflow} px`);
   await accessible("overview on a phone");
   console.log("ok: fits a phone's width, with a menu that opens and closes");
+
+  // an operator creates a tenant (its first key shown once, and working), suspends and resumes it
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("tab", { name: "Operator" }).click();
+  await page.getByLabel("Operator token").fill(operatorToken);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Tenants", level: 1 }).waitFor();
+  check((await page.getByRole("link", { name: "Notifications", exact: true }).count()) === 0, "an operator is shown a tenant's pages");
+  await page.getByLabel("Name", { exact: true }).fill("Browser Co");
+  await page.getByLabel("Slug (for signing in)").fill("browser-co");
+  await page.getByRole("button", { name: "Create tenant" }).click();
+  const tenantKey = (await page.getByTestId("tenant-key").textContent()).trim();
+  const asTenant = async () => (await fetch(`${url}/api/auth/me`, { headers: { Authorization: `Bearer ${tenantKey}` } })).status;
+  check((await asTenant()) === 200, "the new tenant's key works");
+  const tenantRow = page.locator('tr[data-tenant="browser-co"]');
+  page.once("dialog", (dialog) => void dialog.accept());
+  await tenantRow.getByRole("button", { name: "Suspend browser-co" }).click();
+  await tenantRow.getByTestId("tenant-status").filter({ hasText: "SUSPENDED" }).waitFor();
+  check((await asTenant()) === 403, "a suspended tenant's key is refused");
+  await tenantRow.getByRole("button", { name: "Resume browser-co" }).click();
+  await tenantRow.getByTestId("tenant-status").filter({ hasText: "ACTIVE" }).waitFor();
+  check((await asTenant()) === 200, "a resumed tenant's key works again");
+  await accessible("tenants");
+  if (screenshots) await page.screenshot({ path: `${screenshots}/tenants.png` });
+  console.log("ok: an operator created a tenant (its key shown once), suspended and resumed it on the page");
 
   problems.none();
   console.log("ok: no console errors");

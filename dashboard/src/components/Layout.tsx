@@ -1,10 +1,11 @@
 import { useEffect, useState } from "react";
-import { NavLink, Outlet, useLocation } from "react-router";
+import { Navigate, NavLink, Outlet, useLocation } from "react-router";
 import { api, may } from "../lib/api";
 import { useAuth } from "../lib/auth";
 import { Button } from "./ui";
 
 type PageLink = { to: string; label: string; adminOnly?: boolean; devTools?: boolean };
+
 
 const sections: { name: string; pages: PageLink[] }[] = [
   {
@@ -42,6 +43,9 @@ const sections: { name: string; pages: PageLink[] }[] = [
   },
 ];
 
+/** What an operator sees instead of a tenant's pages. */
+const operatorSections: typeof sections = [{ name: "Operators", pages: [{ to: "/tenants", label: "Tenants" }] }];
+
 /** The signed-in frame: a sidebar on wide screens, a menu button on narrow ones, and a skip link for keyboards. */
 export function Layout() {
   const { caller, signOut } = useAuth();
@@ -58,6 +62,10 @@ export function Layout() {
     setMenuOpen(false);
   }
 
+  if (caller?.role === "OPERATOR" && location.pathname !== "/tenants") {
+    return <Navigate to="/tenants" replace />; // an operator has no tenant's pages
+  }
+
   return (
     <div className="min-h-screen lg:flex">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-10 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow">
@@ -71,7 +79,7 @@ export function Layout() {
           </Button>
         </div>
         <nav id="main-nav" aria-label="Main" className={`${menuOpen ? "block" : "hidden"} px-2 pb-3 lg:block`}>
-          {sections.map((section) => {
+          {(caller?.role === "OPERATOR" ? operatorSections : sections).map((section) => {
             const pages = section.pages.filter((page) => (!page.adminOnly || may.admin(caller?.role)) && (!page.devTools || devTools));
             if (pages.length === 0) return null;
             return (

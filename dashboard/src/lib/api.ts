@@ -51,9 +51,10 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   return response.status === 204 ? (undefined as T) : ((await response.json()) as T);
 }
 
-export type Role = "ADMIN" | "EDITOR" | "VIEWER" | "SERVICE";
+/** A tenant's roles, and OPERATOR: the deployment's operator, who manages tenants and sees no tenant's data. */
+export type Role = "ADMIN" | "EDITOR" | "VIEWER" | "SERVICE" | "OPERATOR";
 
-export type Caller = { kind: "user" | "apiKey"; id: string; tenantId: string; name: string; role: Role };
+export type Caller = { kind: "user" | "api_key" | "operator"; id: string; tenantId: string; name: string; role: Role };
 
 export type TokenResponse = { accessToken: string; expiresAt: string };
 

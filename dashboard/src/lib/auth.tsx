@@ -13,6 +13,7 @@ type Auth = {
   ready: boolean;
   signIn: (tenant: string, email: string, password: string) => Promise<void>;
   signInWithKey: (apiKey: string) => Promise<void>;
+  signInAsOperator: (token: string) => Promise<void>;
   signOut: () => Promise<void>;
 };
 
@@ -73,6 +74,17 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         setCredential({ kind: "key", apiKey });
         try {
           setCaller(await api<Caller>("/api/auth/me"));
+        } catch (error) {
+          setCredential(null);
+          throw error;
+        }
+      },
+      signInAsOperator: async (token) => {
+        // an operator token is a bearer like a key, in memory only; the operator API is its only use
+        setCredential({ kind: "key", apiKey: token });
+        try {
+          await api("/api/operator/tenants?limit=1");
+          setCaller({ kind: "operator", id: "", tenantId: "", name: "Operator", role: "OPERATOR" });
         } catch (error) {
           setCredential(null);
           throw error;

@@ -5,10 +5,10 @@ import { ApiError } from "../lib/api";
 import { useAuth } from "../lib/auth";
 
 export function LoginPage() {
-  const { caller, signIn, signInWithKey } = useAuth();
+  const { caller, signIn, signInWithKey, signInAsOperator } = useAuth();
   const location = useLocation();
   const [search] = useSearchParams(); // an invitation's link brings the tenant
-  const [mode, setMode] = useState<"user" | "key">("user");
+  const [mode, setMode] = useState<"user" | "key" | "operator">("user");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -24,8 +24,10 @@ export function LoginPage() {
     try {
       if (mode === "user") {
         await signIn(String(form.get("tenant")), String(form.get("email")), String(form.get("password")));
-      } else {
+      } else if (mode === "key") {
         await signInWithKey(String(form.get("apiKey")));
+      } else {
+        await signInAsOperator(String(form.get("operatorToken")));
       }
     } catch (failure) {
       setError(
@@ -35,7 +37,9 @@ export function LoginPage() {
             ? failure.message
             : mode === "user"
               ? "Those details did not match a user of that tenant."
-              : "That API key was not accepted.",
+              : mode === "key"
+                ? "That API key was not accepted."
+                : "That operator token was not accepted.",
       );
     } finally {
       setBusy(false);
@@ -47,8 +51,8 @@ export function LoginPage() {
       <div className="w-full max-w-sm">
         <h1 className="mb-6 text-center text-2xl font-semibold">Notifly</h1>
         <Card>
-          <div role="tablist" aria-label="Sign-in method" className="mb-4 grid grid-cols-2 gap-1 rounded-md bg-slate-100 p-1">
-            {(["user", "key"] as const).map((m) => (
+          <div role="tablist" aria-label="Sign-in method" className="mb-4 grid grid-cols-3 gap-1 rounded-md bg-slate-100 p-1">
+            {(["user", "key", "operator"] as const).map((m) => (
               <button
                 key={m}
                 role="tab"
@@ -57,7 +61,7 @@ export function LoginPage() {
                 onClick={() => setMode(m)}
                 className={`rounded px-2 py-1 text-sm ${mode === m ? "bg-white font-medium shadow-sm" : "text-slate-600"}`}
               >
-                {m === "user" ? "Email and password" : "API key"}
+                {m === "user" ? "Email and password" : m === "key" ? "API key" : "Operator"}
               </button>
             ))}
           </div>
@@ -77,11 +81,17 @@ export function LoginPage() {
                   <Input id="password" name="password" type="password" autoComplete="current-password" required />
                 </div>
               </>
-            ) : (
+            ) : mode === "key" ? (
               <div>
                 <Label htmlFor="apiKey">API key</Label>
                 <Input id="apiKey" name="apiKey" type="password" autoComplete="off" required placeholder="nf_live_…" />
                 <p className="mt-1 text-xs text-slate-500">Kept in this tab's memory only: a reload asks for it again.</p>
+              </div>
+            ) : (
+              <div>
+                <Label htmlFor="operatorToken">Operator token</Label>
+                <Input id="operatorToken" name="operatorToken" type="password" autoComplete="off" required />
+                <p className="mt-1 text-xs text-slate-500">The deployment's token for managing tenants; kept in this tab's memory only.</p>
               </div>
             )}
             {error && <Alert>{error}</Alert>}

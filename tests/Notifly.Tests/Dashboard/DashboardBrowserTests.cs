@@ -43,6 +43,7 @@ public class DashboardBrowserTests(NodeFixture fixture) : IClassFixture<NodeFixt
             ["NOTIFLY_WEBHOOK_FAIL_ONCE"] = failOnce.Url,
             ["NOTIFLY_WEBHOOK_FAIL_ONCE_AGAIN"] = failOnceAgain.Url,
             ["NOTIFLY_VIEWER_EMAIL"] = viewer.Email,
+            ["NOTIFLY_OPERATOR_TOKEN"] = NotiflyNode.OperatorToken,
         });
         exitCode.Should().Be(0, output);
         output.Should().Contain("ok: no console errors");
