@@ -65,6 +65,14 @@ internal static class RequestExamples
               "activate": true
             }
             """,
+        [typeof(RenderDraftRequest)] = """
+            {
+              "channel": "EMAIL",
+              "subject": "Your order {{orderId}} has shipped",
+              "body": "<p>Hi {{name}},</p><p>Order {{orderId}} is on its way with {{carrier}}.</p>",
+              "variables": { "orderId": "A-1042", "name": "Ada", "carrier": "UPS" }
+            }
+            """,
         [typeof(PreviewTemplateRequest)] = """
             {
               "channel": "EMAIL",

@@ -29,6 +29,7 @@ public static partial class TemplatesApi
         api.MapGet("/{name}", Versions).WithName("GetTemplateVersions");
         api.MapPost("/{name}/versions/{version:int}/activate", Activate).WithName("ActivateTemplateVersion").RequireAuthorization(Policies.Edit);
         api.MapPost("/{name}/preview", Preview).WithName("PreviewTemplate").ReadsJsonBody<PreviewTemplateRequest>();
+        api.MapPost("/render", RenderDraft).WithName("RenderTemplateDraft").ReadsJsonBody<RenderDraftRequest>();
         return api;
     }
 
@@ -163,6 +164,46 @@ public static partial class TemplatesApi
         var view = template.ToView();
         return TypedResults.Ok(new RenderedTemplate(view.Name, view.Channel, view.Locale, view.Version, render.Subject, render.Body!));
     }
+
+    /// <summary>
+    /// Renders text that is not saved (the dashboard's editor, as it is typed) with the variables
+    /// given: the same compile checks as a create, the same rendering as a send. Stores nothing.
+    /// </summary>
+    public static async Task<Results<Ok<RenderedTemplate>, ProblemHttpResult>> RenderDraft(
+        HttpContext context, TemplateRenderer renderer, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await JsonBody.ReadAsync<RenderDraftRequest>(context.Request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        const string name = "draft";
+        var errors = ValidateDraft(new CreateTemplateRequest(name, request!.Channel, request.Body, Subject: request.Subject, Html: request.Html), renderer);
+        if (request.Variables is { ValueKind: not JsonValueKind.Object and not JsonValueKind.Null })
+        {
+            errors["variables"] = ["variables must be a JSON object."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var channel = request.Channel!.Value;
+        var draft = new TemplateVersion(Guid.Empty, name, channel, LocaleFallback.Normalize(null), 0, request.Subject, request.Body!, [],
+            request.Html ?? channel == Channel.Email, false, context.Caller().Actor, default);
+        var render = renderer.Render(draft, request.Variables is { ValueKind: JsonValueKind.Object } given ? given : EmptyObject);
+        if (!render.Succeeded)
+        {
+            return Problems.Validation(render.Missing.ToDictionary(
+                v => $"variables.{v}", v => new[] { $"template variable '{v}' is required." }));
+        }
+
+        return TypedResults.Ok(new RenderedTemplate(name, channel, draft.Locale, 0, render.Subject, render.Body!));
+    }
+
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
     private static JsonElement Samples(TemplateVersion template)
     {

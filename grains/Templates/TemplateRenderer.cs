@@ -7,7 +7,8 @@ namespace Notifly.Grains.Templates;
 /// <summary>
 /// Compiles and renders Handlebars templates. A version's text never changes after it is
 /// written, so its compiled delegates are cached by version id for the life of the process:
-/// intake compiles a version once per node, not once per request.
+/// intake compiles a version once per node, not once per request. Unsaved drafts (id
+/// <see cref="Guid.Empty"/>) are never cached.
 /// </summary>
 public sealed class TemplateRenderer
 {
@@ -56,14 +57,17 @@ public sealed class TemplateRenderer
             _cache.Clear();
         }
 
-        var compiled = _cache.GetOrAdd(template.Id, _ => new Compiled(
-            template.Subject is null ? null : Compile(template.Subject, html: false),
-            Compile(template.Body, template.Html)));
+        // An unsaved draft (id Guid.Empty, the editor's preview) is compiled each time: its text is
+        // not fixed, and every draft shares that id.
+        var compiled = template.Id == Guid.Empty ? CompileAll(template) : _cache.GetOrAdd(template.Id, _ => CompileAll(template));
         var context = JsonValues.ToObject(variables);
         return new TemplateRender(compiled.Subject?.Invoke(context).ReplaceLineEndings(" "), compiled.Body(context), []);
     }
 
     private HandlebarsTemplate<object, object> Compile(string source, bool html) => (html ? _html : _text).Compile(source);
+
+    private Compiled CompileAll(TemplateVersion template) =>
+        new(template.Subject is null ? null : Compile(template.Subject, html: false), Compile(template.Body, template.Html));
 
     private sealed record Compiled(HandlebarsTemplate<object, object>? Subject, HandlebarsTemplate<object, object> Body);
 }

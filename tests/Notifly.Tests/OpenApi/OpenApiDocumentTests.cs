@@ -24,7 +24,7 @@ public partial class OpenApiDocumentTests(NodeFixture fixture) : IClassFixture<N
     private static readonly string[] JsonBodyOperations =
     [
         "SendNotification", "SendNotificationBatch", "CreateApiKey", "PutTenantSettings", "CreateTemplateVersion", "PreviewTemplate",
-        "CreateWebhookEndpoint", "UpdateWebhookEndpoint", "PutRecipient", "PutRecipientPreferences", "CreateProvider", "ReplaceProvider",
+        "RenderTemplateDraft", "CreateWebhookEndpoint", "UpdateWebhookEndpoint", "PutRecipient", "PutRecipientPreferences", "CreateProvider", "ReplaceProvider",
         "CreateTenant", "UpdateTenant", "Login", "RefreshToken", "SetPassword", "InviteUser", "UpdateUser",
     ];
 

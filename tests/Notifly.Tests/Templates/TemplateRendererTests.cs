@@ -26,6 +26,19 @@ public class TemplateRendererTests
     }
 
     [Fact]
+    public void Caches_a_saved_version_by_its_id_but_never_an_unsaved_draft()
+    {
+        var variables = Json("""{"name": "Ada"}""");
+        var saved = Version(Channel.Sms, null, "Hello {{name}}", html: false);
+        _renderer.Render(saved, variables).Body.Should().Be("Hello Ada");
+        _renderer.Render(saved with { Body = "changed" }, variables).Body.Should().Be("Hello Ada", "a saved version's text never changes");
+
+        var draft = saved with { Id = Guid.Empty };
+        _renderer.Render(draft, variables).Body.Should().Be("Hello Ada");
+        _renderer.Render(draft with { Body = "Bye {{name}}" }, variables).Body.Should().Be("Bye Ada", "every draft shares the empty id");
+    }
+
+    [Fact]
     public void Renders_nested_values_numbers_and_blocks()
     {
         var render = _renderer.Render(

@@ -157,6 +157,29 @@ public class TemplateSendTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task A_draft_renders_as_a_saved_version_would_and_nothing_is_stored()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        var rendered = await tenant.Http.PostAsJsonAsync("/api/admin/templates/render",
+            new { channel = "EMAIL", subject = "Hi {{name}}", body = "<p>Hello {{name}}</p>", variables = new { name = "<Ada>" } });
+        ((int)rendered.StatusCode).Should().Be(200, await rendered.Content.ReadAsStringAsync());
+        var draft = await rendered.ReadAsync<RenderedTemplate>();
+        draft.Subject.Should().Be("Hi <Ada>", "subjects are plain text");
+        draft.Body.Should().Be("<p>Hello &lt;Ada&gt;</p>", "an EMAIL body is HTML, and variables are escaped in it as in a send");
+
+        // a draft declares no variables, so one left out renders empty, as an undeclared one does in a send
+        var missing = await tenant.Http.PostAsJsonAsync("/api/admin/templates/render", new { channel = "SMS", body = "Code {{code}}." });
+        (await missing.ReadAsync<RenderedTemplate>()).Body.Should().Be("Code .");
+        var broken = await tenant.Http.PostAsJsonAsync("/api/admin/templates/render", new { channel = "SMS", body = "Code {{#if code}}unclosed" });
+        broken.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await broken.ProblemAsync()).GetProperty("errors").TryGetProperty("body", out _).Should().BeTrue();
+        var noChannel = await tenant.Http.PostAsJsonAsync("/api/admin/templates/render", new { body = "x" });
+        (await noChannel.ProblemAsync()).GetProperty("errors").TryGetProperty("channel", out _).Should().BeTrue();
+
+        (await (await tenant.Http.GetAsync("/api/admin/templates")).ReadAsync<List<TemplateSummary>>()).Should().BeEmpty("a draft is never stored");
+    }
+
+    [Fact]
     public async Task Falls_back_from_the_exact_locale_to_its_language_then_to_the_default()
     {
         var tenant = await fixture.Node.CreateTenantAsync();
