@@ -107,15 +107,23 @@ try {
   await page.getByRole("heading", { name: "welcome" }).waitFor();
   await page.getByLabel("Variables (JSON)").fill('{"name":"Ada"}');
   await page.getByTestId("preview").filter({ hasText: "Hello Ada" }).waitFor();
-  await page.getByLabel("Body").fill("Hi {{name}}!");
+  await page.getByLabel("Body").fill("Hi <b>{{name}}</b>!");
+  await page.getByTestId("preview").filter({ hasText: "Hi <b>Ada</b>!" }).waitFor(); // the text as typed, not saved yet
+  await page.getByLabel("Variables (JSON)").fill('{"name":"<Al>"}');
+  await page.getByTestId("preview").filter({ hasText: "Hi <b>&lt;Al&gt;</b>!" }).waitFor(); // escaped in HTML as a send would
+  await page.getByLabel("Variables (JSON)").fill('{"name":"Ada"}');
   await page.getByRole("button", { name: "Save as a new version" }).click();
-  await page.getByTestId("preview").filter({ hasText: "Hi Ada!" }).waitFor();
   const second = page.locator('li[data-version="2"]');
+  await second.waitFor();
+  await page.getByLabel("Preview of").selectOption("1");
+  await page.getByTestId("preview").filter({ hasText: "Hello Ada" }).waitFor(); // a saved version, picked
+  await page.getByLabel("Preview of").selectOption("2");
+  await page.getByTestId("preview").filter({ hasText: "Hi <b>Ada</b>!" }).waitFor();
   await second.getByRole("button", { name: "Activate" }).click();
   await second.getByText("active", { exact: true }).waitFor();
   await accessible("template");
   if (screenshots) await page.screenshot({ path: `${screenshots}/template.png`, fullPage: true });
-  console.log("ok: a template was written, previewed, changed and its second version activated on the page");
+  console.log("ok: a template was written, previewed live as typed (escaped as a send would), saved, its versions previewed, and its second activated on the page");
 
   // a key created on the page is shown once, works, and stops working once revoked there
   await page.getByRole("link", { name: "API keys" }).click();

@@ -12,6 +12,7 @@ type TemplateVersion = {
   version: number;
   subject?: string | null;
   body: string;
+  html: boolean;
   active: boolean;
   createdBy: string;
   createdAt: string;
@@ -106,7 +107,7 @@ export function TemplatePage() {
   const { caller } = useAuth();
   const canEdit = may.edit(caller?.role);
   const [versions, setVersions] = useState<TemplateVersion[]>([]);
-  const [selected, setSelected] = useState<number | null>(null);
+  const [selected, setSelected] = useState<number | null>(null); // the saved version the preview shows, or null: the editor's text
   const [subject, setSubject] = useState("");
   const [body, setBody] = useState("");
   const [variables, setVariables] = useState("{}");
@@ -129,16 +130,17 @@ export function TemplatePage() {
     void load().then((list) => {
       const latest = list.reduce<TemplateVersion | null>((a, v) => (a === null || v.version > a.version ? v : a), null);
       if (latest) {
-        setSelected(latest.version);
         setSubject(latest.subject ?? "");
         setBody(latest.body);
       }
     });
   }, [load]);
 
-  // the preview follows the version picked and the variables typed, as a send would render them
+  // The preview follows what is typed (the editor's text, or the saved version picked) and the
+  // variables, rendered by the API as a send would render them.
+  const base = versions.find((v) => v.version === selected) ?? versions.reduce<TemplateVersion | undefined>((a, v) => (a && a.version > v.version ? a : v), undefined);
   useEffect(() => {
-    if (selected === null) return;
+    if (base === undefined) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(variables);
@@ -146,11 +148,12 @@ export function TemplatePage() {
       setPreviewError("Variables must be a JSON object.");
       return;
     }
+    const request =
+      selected === null
+        ? { path: "/api/admin/templates/render", body: { channel: base.channel, subject: subject || null, body, html: base.html, variables: parsed } }
+        : { path: `/api/admin/templates/${encodeURIComponent(name)}/preview`, body: { version: selected, channel: base.channel, variables: parsed } };
     const timer = window.setTimeout(() => {
-      api<Rendered>(`/api/admin/templates/${encodeURIComponent(name)}/preview`, {
-        method: "POST",
-        body: JSON.stringify({ version: selected, channel: versions.find((v) => v.version === selected)?.channel, variables: parsed }),
-      }).then(
+      api<Rendered>(request.path, { method: "POST", body: JSON.stringify(request.body) }).then(
         (rendered) => {
           setPreview(rendered);
           setPreviewError(null);
@@ -159,7 +162,7 @@ export function TemplatePage() {
       );
     }, 250);
     return () => window.clearTimeout(timer);
-  }, [name, selected, variables, versions]);
+  }, [name, selected, variables, base, subject, body]);
 
   async function save() {
     const current = versions.find((v) => v.version === selected) ?? versions[0];
@@ -220,8 +223,9 @@ export function TemplatePage() {
         <Card title="Preview">
           <div className="space-y-3">
             <div>
-              <Label htmlFor="preview-version">Version</Label>
-              <Select id="preview-version" value={selected ?? ""} onChange={(e) => setSelected(Number(e.target.value))}>
+              <Label htmlFor="preview-version">Preview of</Label>
+              <Select id="preview-version" value={selected ?? ""} onChange={(e) => setSelected(e.target.value === "" ? null : Number(e.target.value))}>
+                <option value="">the editor's text, as you type</option>
                 {versions.map((v) => (
                   <option key={`${v.channel}-${v.version}`} value={v.version}>
                     v{v.version}
