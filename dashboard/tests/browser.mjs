@@ -31,12 +31,21 @@ const { browser, page, problems } = await launch();
 problems.expect((text, at) => text.includes("status of 401") || (text.includes("status of 404") && at.includes("/api/recipients/")));
 try {
   const accessible = accessibilityCheck(page);
+  /** Saves the whole page, when asked for screenshots, with the window as tall as the page (the sidebar stays put). */
+  async function snap(name) {
+    if (!screenshots) return;
+    const size = page.viewportSize();
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.setViewportSize({ width: size.width, height: Math.max(size.height, height) });
+    await page.screenshot({ path: `${screenshots}/${name}.png` });
+    await page.setViewportSize(size);
+  }
 
   await page.goto(url + "/");
   await page.waitForURL("**/login");
   console.log("ok: signed out, / goes to the login page");
   await accessible("login page");
-  if (screenshots) await page.screenshot({ path: `${screenshots}/login.png` });
+  await snap("login");
 
   await page.getByLabel("Tenant").fill(tenant);
   await page.getByLabel("Email").fill(email);
@@ -55,7 +64,7 @@ try {
   console.log(`ok: signed in; the overview shows ${expectedTotal} notifications, PostgreSQL, one silo and Kafka off`);
   check((await page.getByRole("link", { name: "Mailbox" }).count()) === 0, "a node outside single-node mode shows the mailbox");
   await accessible("overview");
-  if (screenshots) await page.screenshot({ path: `${screenshots}/overview.png`, fullPage: true });
+  await snap("overview");
 
   // the live list: a notification sent now appears and reaches SENT without a reload
   await page.getByRole("link", { name: "Notifications", exact: true }).click();
@@ -68,7 +77,7 @@ try {
   await row.getByTestId("status").filter({ hasText: "SENT" }).waitFor({ timeout: 20_000 });
   check(navigations.length === 0, `the page navigated: ${navigations.join(", ")}`);
   console.log("ok: a notification sent through the API reached SENT on the live list without a reload");
-  if (screenshots) await page.screenshot({ path: `${screenshots}/notifications.png` });
+  await snap("notifications");
 
   // its timeline
   await row.getByRole("link").click();
@@ -77,7 +86,7 @@ try {
   await page.getByRole("cell", { name: "WEBHOOK" }).first().waitFor();
   console.log("ok: the notification's page shows its attempts and timeline");
   await accessible("notification detail");
-  if (screenshots) await page.screenshot({ path: `${screenshots}/notification.png`, fullPage: true });
+  await snap("notification");
 
   // a delivery that fails into the dead-letter queue, retried from the page
   const failing = await send(failOnceUrl);
@@ -90,7 +99,7 @@ try {
   const entry = page.locator(`tr[data-dead-letter="${failing}"]`);
   await entry.waitFor();
   await accessible("dead letters");
-  if (screenshots) await page.screenshot({ path: `${screenshots}/dead-letters.png` });
+  await snap("dead-letters");
   await entry.getByRole("button", { name: "Retry" }).click();
   await page.getByRole("status").filter({ hasText: "Retried 1 of 1." }).waitFor();
   await entry.waitFor({ state: "detached" });
@@ -122,7 +131,7 @@ try {
   await second.getByRole("button", { name: "Activate" }).click();
   await second.getByText("active", { exact: true }).waitFor();
   await accessible("template");
-  if (screenshots) await page.screenshot({ path: `${screenshots}/template.png`, fullPage: true });
+  await snap("template");
   console.log("ok: a template was written, previewed live as typed (escaped as a send would), saved, its versions previewed, and its second activated on the page");
 
   // a key created on the page is shown once, works, and stops working once revoked there
@@ -134,7 +143,7 @@ try {
   const asNewKey = () => fetch(`${url}/api/notifications`, { headers: { Authorization: `Bearer ${secret}` } });
   check((await asNewKey()).status === 200, "the new key works");
   await accessible("API keys");
-  if (screenshots) await page.screenshot({ path: `${screenshots}/api-keys.png` });
+  await snap("api-keys");
   await page.getByRole("button", { name: "Done" }).click();
   check((await page.getByTestId("new-secret").count()) === 0, "the secret is gone once dismissed");
   page.once("dialog", (dialog) => void dialog.accept());
@@ -180,7 +189,7 @@ try {
   check(savedSettings.retryPolicies.default.maxAttempts === 3, `the saved policy: ${JSON.stringify(savedSettings.retryPolicies)}`);
   check(JSON.stringify(savedSettings.channelFallback["browser.test"]) === '["WEBHOOK","EMAIL"]', `the saved fallback: ${JSON.stringify(savedSettings.channelFallback)}`);
   await accessible("settings");
-  if (screenshots) await page.screenshot({ path: `${screenshots}/settings.png`, fullPage: true });
+  await snap("settings");
   console.log("ok: a retry policy changed on the settings page redrew its backoff chart; it and a fallback order were saved");
 
   // a provider added on the page shows its circuit and sealed credential; an edit keeps the credential
@@ -200,7 +209,7 @@ try {
   await providerRow.getByRole("cell", { name: "5", exact: true }).waitFor();
   check((await providerRow.textContent()).includes("authToken"), "an edit without a new credential keeps the stored one");
   await accessible("providers");
-  if (screenshots) await page.screenshot({ path: `${screenshots}/providers.png` });
+  await snap("providers");
   page.once("dialog", (dialog) => void dialog.accept());
   await providerRow.getByRole("button", { name: "Delete twilio-browser" }).click();
   await providerRow.waitFor({ state: "detached" });
@@ -227,7 +236,7 @@ try {
   check(secondSecret.startsWith("whsec_") && secondSecret !== firstSecret, "a rotation shows a new secret");
   await page.getByText("Previous secret signs until").waitFor();
   await accessible("status webhook");
-  if (screenshots) await page.screenshot({ path: `${screenshots}/status-webhook.png`, fullPage: true });
+  await snap("status-webhook");
   console.log("ok: a status webhook endpoint was added, pinged, redelivered to and its secret rotated on the page");
 
   // a failed notification retried from its own page; the status webhooks it caused are listed there
@@ -251,7 +260,7 @@ try {
   await page.getByRole("button", { name: "Invite" }).click();
   const link = (await page.getByTestId("invitation-link").textContent()).trim();
   await accessible("users");
-  if (screenshots) await page.screenshot({ path: `${screenshots}/users.png` });
+  await snap("users");
   const invitedContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const invited = await invitedContext.newPage();
   await invited.goto(link);
@@ -285,7 +294,7 @@ try {
   }
   check((await page.locator('tr[data-action="api_key.revoked"]').count()) === 0, "the audit log's filter lets other resources through");
   await accessible("audit log");
-  if (screenshots) await page.screenshot({ path: `${screenshots}/audit-log.png` });
+  await snap("audit-log");
   console.log("ok: the audit log shows the invitation, the password set and the changes, filtered by resource");
 
   await page.getByRole("link", { name: "Overview" }).click();
@@ -385,7 +394,7 @@ try {
   await tenantRow.getByTestId("tenant-status").filter({ hasText: "ACTIVE" }).waitFor();
   check((await asTenant()) === 200, "a resumed tenant's key works again");
   await accessible("tenants");
-  if (screenshots) await page.screenshot({ path: `${screenshots}/tenants.png` });
+  await snap("tenants");
   console.log("ok: an operator created a tenant (its key shown once), suspended and resumed it on the page");
 
   problems.none();

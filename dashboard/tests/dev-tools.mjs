@@ -22,7 +22,7 @@ try {
   await page.getByRole("button", { name: "Thanks for your order" }).click();
   await page.getByTestId("mail-text").filter({ hasText: "42" }).waitFor();
   await accessible("mailbox");
-  if (screenshots) await page.screenshot({ path: `${screenshots}/mailbox.png` });
+  if (screenshots) await page.screenshot({ path: `${screenshots}/mailbox.png` }); // one screen: the sidebar fits
   console.log("ok: the example's email is in the mailbox, with its text");
 
   await page.getByRole("link", { name: "Webhook sink" }).click();

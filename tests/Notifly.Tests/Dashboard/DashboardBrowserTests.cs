@@ -1,10 +1,14 @@
 // The dashboard in a real browser: Debian's chromium driven by playwright-core
-// (dashboard/tests/browser.mjs) against a real node with real traffic. Sign-in with a password
-// and with an API key, the overview's figures, a notification reaching SENT on the live list,
-// its timeline, a dead letter retried from the page, a template edited, previewed and
-// activated, a key created (shown once) and revoked, a VIEWER's pages without write actions,
-// the session across a reload without a token any script could read, sign-out, a phone's
-// width, no console errors, and axe-core on each page.
+// (dashboard/tests/browser.mjs) against a real node with real traffic. Sign-in with a password,
+// an API key and the operator token; the overview's figures and system panel; a notification
+// reaching SENT on the live list, its timeline; dead letters retried from their page and from the
+// notification's own; a template previewed as typed, saved and activated; keys created (shown
+// once) and revoked; settings with the backoff chart; a provider, a status webhook endpoint
+// (ping, redeliver, rotate), a recipient's opt-outs; a user invited through their link and
+// changed; the audit log; an operator's tenant suspended and resumed; a VIEWER's pages without
+// write actions; the session across a reload without a token any script could read; the keyboard
+// path and a phone's menu; no console errors; and axe-core on each page. The single-node tools
+// (mailbox, webhook sink) are walked by DevModeTests through dashboard/tests/dev-tools.mjs.
 using System.Diagnostics;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Tests.Support;
