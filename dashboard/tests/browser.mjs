@@ -78,6 +78,13 @@ try {
   check(navigations.length === 0, `the page navigated: ${navigations.join(", ")}`);
   console.log("ok: a notification sent through the API reached SENT on the live list without a reload");
   await snap("notifications");
+  await page.getByLabel("Created from").fill("2099-01-01T00:00");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.getByText("No notifications match.").waitFor();
+  await page.getByLabel("Created from").fill("");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await row.waitFor();
+  console.log("ok: the list filters by creation time");
 
   // its timeline
   await row.getByRole("link").click();
@@ -108,6 +115,7 @@ try {
   console.log("ok: a dead-lettered delivery was retried from the page and reached SENT");
   // a template written, previewed, changed and activated on the page
   await page.getByRole("link", { name: "Templates" }).click();
+  await accessible("templates");
   await page.getByLabel("Name").fill("welcome");
   await page.getByLabel("Channel").selectOption("EMAIL");
   await page.getByLabel("Subject (email, push)").fill("Welcome");
@@ -264,6 +272,7 @@ try {
   const invitedContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const invited = await invitedContext.newPage();
   await invited.goto(link);
+  await accessibilityCheck(invited)("set password");
   await invited.getByLabel("Password", { exact: true }).fill("a long new password");
   await invited.getByLabel("Password again").fill("a long new password");
   await invited.getByRole("button", { name: "Set password" }).click();

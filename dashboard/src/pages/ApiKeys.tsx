@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { Alert, Button, Card, Input, Label, Select, TableHead } from "../components/ui";
+import { Alert, Button, Card, Input, Label, Select, ShownOnce, TableHead } from "../components/ui";
 import { api, type ApiKey } from "../lib/api";
 
 const time = (iso?: string | null) => (iso ? new Date(iso).toLocaleString() : "—"); // the API leaves out what is null
@@ -56,15 +56,9 @@ export function ApiKeysPage() {
       <h1 className="text-xl font-semibold">API keys</h1>
       {error && <Alert>{error}</Alert>}
       {created && (
-        <Card title={`New key "${created.name}": copy it now, it is not shown again`}>
-          <p className="mb-2 font-mono text-sm break-all" data-testid="new-secret">
-            {created.secret}
-          </p>
+        <ShownOnce title={`New key "${created.name}": copy it now, it is not shown again`} value={created.secret} testId="new-secret" onDone={() => setCreated(null)}>
           <pre tabIndex={0} className="overflow-x-auto rounded bg-slate-900 p-3 text-xs text-slate-100">{curl(created.secret)}</pre>
-          <Button variant="ghost" className="mt-2" onClick={() => setCreated(null)}>
-            Done
-          </Button>
-        </Card>
+        </ShownOnce>
       )}
       <Card title="Create a key">
         <form onSubmit={create} className="grid grid-cols-1 items-end gap-2 sm:grid-cols-3">

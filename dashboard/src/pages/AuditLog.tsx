@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { Alert, Button, Card, Input, Label, TableHead } from "../components/ui";
+import { Alert, Button, Card, Input, Label, LoadMore, TableHead } from "../components/ui";
 import { api, type Page } from "../lib/api";
 import { errorText, time, useResource } from "../lib/hooks";
 
@@ -42,10 +42,9 @@ export function AuditLogPage() {
     setQuery(params.size > 0 ? `&${params}` : "");
   }
 
-  async function loadMore() {
-    if (cursor === null) return;
+  async function loadMore(after: string) {
     try {
-      const page = await api<Page<AuditLogEntry>>(`/api/admin/audit-logs?limit=50${query}&cursor=${encodeURIComponent(cursor)}`);
+      const page = await api<Page<AuditLogEntry>>(`/api/admin/audit-logs?limit=50${query}&cursor=${encodeURIComponent(after)}`);
       setMore({ query, items: [...extra.items, ...page.items], cursor: page.nextCursor });
     } catch (failure) {
       setError(errorText(failure));
@@ -99,11 +98,7 @@ export function AuditLogPage() {
           </table>
           {data && entries.length === 0 && <p className="py-2 text-sm text-slate-600">Nothing matches.</p>}
         </div>
-        {cursor !== null && (
-          <Button variant="ghost" className="mt-2" onClick={() => void loadMore()}>
-            Load more
-          </Button>
-        )}
+        <LoadMore cursor={cursor} onLoad={(next) => void loadMore(next)} />
       </Card>
     </div>
   );

@@ -1,26 +1,30 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
-import { Alert, Button, Card, Input, Label, Select, StatusBadge, TableHead } from "../components/ui";
+import { Alert, Button, Card, Input, Label, LoadMore, Select, StatusBadge, TableHead } from "../components/ui";
 import { api, download, followStatus, type NotificationView, type Page } from "../lib/api";
 
 const statuses = ["", "ACCEPTED", "SCHEDULED", "PROCESSING", "RETRYING", "SENT", "DELIVERED", "FAILED", "CANCELLED", "SKIPPED", "BOUNCED"];
 const channels = ["", "EMAIL", "SMS", "PUSH", "WEBHOOK"];
 const time = (iso: string) => new Date(iso).toLocaleString();
 
-type Filters = { status: string; channel: string; eventType: string };
+/** `from` and `to` are instants (ISO 8601); the form's local times are turned into them. */
+type Filters = { status: string; channel: string; eventType: string; from: string; to: string };
 
 function query(filters: Filters, cursor?: string | null) {
   const params = new URLSearchParams({ limit: "50" });
-  if (filters.status) params.set("status", filters.status);
-  if (filters.channel) params.set("channel", filters.channel);
-  if (filters.eventType) params.set("eventType", filters.eventType);
+  for (const key of ["status", "channel", "eventType", "from", "to"] as const) {
+    if (filters[key]) params.set(key, filters[key]);
+  }
   if (cursor) params.set("cursor", cursor);
   return params.toString();
 }
 
+/** A datetime-local input's value (the browser's time zone) as an instant; "" stays "". */
+const instant = (local: FormDataEntryValue | null) => (local ? new Date(String(local)).toISOString() : "");
+
 export function NotificationsPage() {
   const navigate = useNavigate();
-  const [filters, setFilters] = useState<Filters>({ status: "", channel: "", eventType: "" });
+  const [filters, setFilters] = useState<Filters>({ status: "", channel: "", eventType: "", from: "", to: "" });
   const [rows, setRows] = useState<NotificationView[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -65,10 +69,14 @@ export function NotificationsPage() {
     };
   }, [live, load]);
 
-  async function more() {
-    const page = await api<Page<NotificationView>>(`/api/notifications?${query(filters, next)}`);
-    setRows((current) => [...current, ...page.items]);
-    setNext(page.nextCursor);
+  async function more(cursor: string) {
+    try {
+      const page = await api<Page<NotificationView>>(`/api/notifications?${query(filters, cursor)}`);
+      setRows((current) => [...current, ...page.items]);
+      setNext(page.nextCursor);
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
   }
 
   function search(event: FormEvent<HTMLFormElement>) {
@@ -80,13 +88,20 @@ export function NotificationsPage() {
   function filter(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setFilters({ status: String(form.get("status")), channel: String(form.get("channel")), eventType: String(form.get("eventType")).trim() });
+    setFilters({
+      status: String(form.get("status")),
+      channel: String(form.get("channel")),
+      eventType: String(form.get("eventType")).trim(),
+      from: instant(form.get("from")),
+      to: instant(form.get("to")),
+    });
   }
 
   const exportCsv = () => {
     const params = new URLSearchParams();
-    if (filters.channel) params.set("channel", filters.channel);
-    if (filters.eventType) params.set("eventType", filters.eventType);
+    for (const key of ["channel", "eventType", "from", "to"] as const) {
+      if (filters[key]) params.set(key, filters[key]);
+    }
     void download(`/api/admin/logs?${params}`, "text/csv", "delivery-logs.csv").catch((failure) => setError(String(failure)));
   };
 
@@ -111,7 +126,7 @@ export function NotificationsPage() {
           </div>
           <Button type="submit">Open</Button>
         </form>
-        <form onSubmit={filter} className="grid grid-cols-1 items-end gap-2 sm:grid-cols-4">
+        <form onSubmit={filter} className="grid grid-cols-1 items-end gap-2 sm:grid-cols-3 lg:grid-cols-6">
           <div>
             <Label htmlFor="status">Status</Label>
             <Select id="status" name="status" defaultValue="">
@@ -135,6 +150,14 @@ export function NotificationsPage() {
           <div>
             <Label htmlFor="eventType">Event type</Label>
             <Input id="eventType" name="eventType" placeholder="order.paid" />
+          </div>
+          <div>
+            <Label htmlFor="from">Created from</Label>
+            <Input id="from" name="from" type="datetime-local" />
+          </div>
+          <div>
+            <Label htmlFor="to">Created before</Label>
+            <Input id="to" name="to" type="datetime-local" />
           </div>
           <Button type="submit">Filter</Button>
         </form>
@@ -167,11 +190,7 @@ export function NotificationsPage() {
             </table>
           </div>
         )}
-        {next && (
-          <Button variant="ghost" className="mt-3" onClick={() => void more()}>
-            Load more
-          </Button>
-        )}
+        <LoadMore cursor={next} onLoad={(cursor) => void more(cursor)} />
       </Card>
     </div>
   );

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { Alert, Button, Card, Input, Label, TableHead } from "../components/ui";
+import { Alert, Button, Card, Input, Label, LoadMore, TableHead } from "../components/ui";
 import { api, ApiError, may, type Channel, type Page } from "../lib/api";
 import { useAuth } from "../lib/auth";
 import { errorText } from "../lib/hooks";
@@ -80,11 +80,7 @@ export function RecipientsPage() {
           </table>
           {profiles.length === 0 && <p className="py-2 text-sm text-slate-600">No recipient profiles yet.</p>}
         </div>
-        {cursor !== null && (
-          <Button variant="ghost" className="mt-2" onClick={() => void load(cursor)}>
-            Load more
-          </Button>
-        )}
+        <LoadMore cursor={cursor} onLoad={(next) => void load(next)} />
       </Card>
     </div>
   );

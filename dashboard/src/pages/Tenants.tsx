@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { Alert, Button, Card, Input, Label, Select, StatusBadge, TableHead } from "../components/ui";
+import { Alert, Button, Card, Input, Label, Select, LoadMore, ShownOnce, StatusBadge, TableHead } from "../components/ui";
 import { api, type Page } from "../lib/api";
 import { errorText, time } from "../lib/hooks";
 
@@ -68,15 +68,9 @@ export function TenantsPage() {
       <h1 className="text-xl font-semibold">Tenants</h1>
       {error && <Alert>{error}</Alert>}
       {created && (
-        <Card title={`${created.tenant.name}: its first ADMIN key, shown this once`}>
-          <p className="mb-2 font-mono text-sm break-all" data-testid="tenant-key">
-            {created.adminKey.secret}
-          </p>
+        <ShownOnce title={`${created.tenant.name}: its first ADMIN key, shown this once`} value={created.adminKey.secret} testId="tenant-key" onDone={() => setCreated(null)}>
           <p className="text-xs text-slate-600">Hand it to the tenant's admin: they sign in with it and invite their users.</p>
-          <Button variant="ghost" className="mt-2" onClick={() => setCreated(null)}>
-            Done
-          </Button>
-        </Card>
+        </ShownOnce>
       )}
       <Card title="Create a tenant">
         <form onSubmit={create} className="grid grid-cols-1 items-end gap-2 sm:grid-cols-3">
@@ -142,11 +136,7 @@ export function TenantsPage() {
           </table>
           {tenants.length === 0 && <p className="py-2 text-sm text-slate-600">No tenants.</p>}
         </div>
-        {cursor !== null && (
-          <Button variant="ghost" className="mt-2" onClick={() => void load(cursor)}>
-            Load more
-          </Button>
-        )}
+        <LoadMore cursor={cursor} onLoad={(next) => void load(next)} />
       </Card>
     </div>
   );

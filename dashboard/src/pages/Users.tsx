@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { Alert, Button, Card, Input, Label, Select, TableHead } from "../components/ui";
+import { Alert, Button, Card, Input, Label, Select, ShownOnce, TableHead } from "../components/ui";
 import { api } from "../lib/api";
 import { useAuth } from "../lib/auth";
 import { time, useResource } from "../lib/hooks";
@@ -49,15 +49,14 @@ export function UsersPage() {
       <h1 className="text-xl font-semibold">Users and roles</h1>
       {error && <Alert>{error}</Alert>}
       {invitation && (
-        <Card title={`Invitation for ${invitation.user.email}: send them this link, it is not shown again`}>
-          <p className="mb-2 font-mono text-sm break-all" data-testid="invitation-link">
-            {inviteLink(invitation)}
-          </p>
+        <ShownOnce
+          title={`Invitation for ${invitation.user.email}: send them this link, it is not shown again`}
+          value={inviteLink(invitation)}
+          testId="invitation-link"
+          onDone={() => setInvitation(null)}
+        >
           <p className="text-xs text-slate-600">It works once, until {time(invitation.expiresAt)}.</p>
-          <Button variant="ghost" className="mt-2" onClick={() => setInvitation(null)}>
-            Done
-          </Button>
-        </Card>
+        </ShownOnce>
       )}
       <Card title="Invite a user">
         <form onSubmit={invite} className="grid grid-cols-1 items-end gap-2 sm:grid-cols-3">

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { Alert, Button, Card, Input, Label, Select, StatusBadge, TableHead } from "../components/ui";
+import { Alert, Button, Card, Input, Label, Select, ShownOnce, StatusBadge, TableHead } from "../components/ui";
 import { api, type Page } from "../lib/api";
 import { errorText, time, useResource } from "../lib/hooks";
 
@@ -38,15 +38,9 @@ const events = ["created", "sent", "delivered", "bounced", "failed", "retry_sche
 
 function SecretShown({ secret, note, onDone }: { secret: string; note: string; onDone: () => void }) {
   return (
-    <Card title="The signing secret: copy it now, it is not shown again">
-      <p className="mb-2 font-mono text-sm break-all" data-testid="webhook-secret">
-        {secret}
-      </p>
+    <ShownOnce title="The signing secret: copy it now, it is not shown again" value={secret} testId="webhook-secret" onDone={onDone}>
       <p className="text-xs text-slate-600">{note}</p>
-      <Button variant="ghost" className="mt-2" onClick={onDone}>
-        Done
-      </Button>
-    </Card>
+    </ShownOnce>
   );
 }
 

@@ -96,3 +96,27 @@ export function TableHead({ columns }: { columns: (string | { hidden: string })[
     </thead>
   );
 }
+
+/** A secret (or one-time link) shown once: the value to copy, what to know about it, and Done. */
+export function ShownOnce({ title, value, testId, children, onDone }: { title: string; value: string; testId: string; children?: ReactNode; onDone: () => void }) {
+  return (
+    <Card title={title}>
+      <p className="mb-2 font-mono text-sm break-all" data-testid={testId}>
+        {value}
+      </p>
+      {children}
+      <Button variant="ghost" className="mt-2" onClick={onDone}>
+        Done
+      </Button>
+    </Card>
+  );
+}
+
+/** The button under a list whose API has another page; absent on the last one. */
+export function LoadMore({ cursor, onLoad }: { cursor: string | null; onLoad: (cursor: string) => void }) {
+  return cursor === null ? null : (
+    <Button variant="ghost" className="mt-2" onClick={() => onLoad(cursor)}>
+      Load more
+    </Button>
+  );
+}
