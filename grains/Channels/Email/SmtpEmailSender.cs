@@ -1,21 +1,28 @@
-using System.Net;
 using System.Net.Mail;
+using System.Net.Security;
 using System.Net.Sockets;
-using System.Text;
+using System.Security.Cryptography.X509Certificates;
+using MailKit;
+using MailKit.Security;
 using Microsoft.Extensions.Options;
+using MimeKit;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Grains.Recipients;
+using MailKitSmtpClient = MailKit.Net.Smtp.SmtpClient;
 
 namespace Notifly.Grains.Channels.Email;
 
 /// <summary>
-/// Sends over SMTP with <see cref="SmtpClient"/>. Microsoft recommends MailKit instead, but MailKit
-/// is not in our package registry; SmtpClient speaks plain SMTP and STARTTLS, which is all a relay needs.
+/// Sends over SMTP with MailKit: STARTTLS (opportunistic or required) or implicit TLS, AUTH, and
+/// a server certificate checked against the system's trust store or the deployment's own CA.
 /// With <see cref="UnsubscribeLinks"/> (the node always has it; unit tests may not) an email to a
 /// named user carries RFC 8058 one-click unsubscribe headers.
 /// </summary>
 public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, UnsubscribeLinks? unsubscribe = null) : IChannelSender
 {
+    private readonly Lazy<X509Certificate2?> _trustedCa = new(() =>
+        options.Value.TrustedCaFile is { } file ? X509Certificate2.CreateFromPem(File.ReadAllText(file)) : null);
+
     public Channel Channel => Channel.Email;
 
     /// <summary>Derived from the idempotency key, so every attempt carries the same Message-ID and a duplicate can be spotted.</summary>
@@ -36,9 +43,17 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, UnsubscribeLi
             message.Headers.Add(name, value);
         }
 
-        // SmtpClient is not thread-safe and holds one connection: one per send keeps concurrent
-        // deliveries apart at the price of a connection each.
-        using var client = CreateClient(settings);
+        // One connection per send, as before: concurrent deliveries stay apart, and a broken
+        // connection never outlives the attempt that saw it.
+        using var client = new MailKitSmtpClient
+        {
+            // MailKit's own bound on each read and write; ours (below) covers the whole conversation.
+            Timeout = (int)Math.Min(int.MaxValue, settings.Timeout.TotalMilliseconds),
+        };
+        if (_trustedCa.Value is { } ca)
+        {
+            client.ServerCertificateValidationCallback = (_, certificate, _, errors) => IssuedBy(ca, certificate, errors);
+        }
 
         // A source linked to the caller's keeps our timeout (retry later) apart from the caller's
         // cancellation (process stopping: throw).
@@ -46,60 +61,71 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, UnsubscribeLi
         deadline.CancelAfter(settings.Timeout);
         try
         {
-            await client.SendMailAsync(message, deadline.Token);
+            await client.ConnectAsync(settings.Host, settings.Port, SocketOptions(settings.Security), deadline.Token);
+            if (settings is { Username: { } user, Password: { } password })
+            {
+                await client.AuthenticateAsync(user, password, deadline.Token);
+            }
+
+            await client.SendAsync(message, deadline.Token);
+            await client.DisconnectAsync(quit: true, deadline.Token);
             return AttemptOutcome.Success(MessageId(work));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return AttemptOutcome.Transient("TIMEOUT", $"The SMTP server did not finish within {settings.Timeout.TotalSeconds:0.###} s.");
         }
-        catch (SmtpException e)
+        catch (Exception e) when (SmtpFailure.Classify(e, settings) is { } outcome)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return SmtpFailure.Classify(e);
-        }
-        catch (Exception e) when (e is IOException or SocketException)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            return AttemptOutcome.Transient("NETWORK_ERROR", e.Message);
+            return outcome;
         }
     }
 
-    private static MailMessage BuildMessage(SendWork work, MailAddress to, SmtpOptions settings)
+    private static SecureSocketOptions SocketOptions(SmtpSecurity security) => security switch
     {
-        var message = new MailMessage
+        SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
+        SmtpSecurity.Tls => SecureSocketOptions.SslOnConnect,
+        SmtpSecurity.None => SecureSocketOptions.None,
+        _ => SecureSocketOptions.StartTlsWhenAvailable,
+    };
+
+    /// <summary>
+    /// The server's certificate chains to the deployment's CA and names the host: only an
+    /// untrusted root is forgiven, never a wrong name or an expired certificate.
+    /// </summary>
+    private static bool IssuedBy(X509Certificate2 ca, X509Certificate? presented, SslPolicyErrors errors)
+    {
+        if (errors == SslPolicyErrors.None)
         {
-            From = new MailAddress(settings.From),
+            return true;
+        }
+
+        if (presented is null || errors != SslPolicyErrors.RemoteCertificateChainErrors)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck; // a private CA rarely publishes revocation
+        using var certificate = new X509Certificate2(presented);
+        return chain.Build(certificate);
+    }
+
+    private static MimeMessage BuildMessage(SendWork work, MailAddress to, SmtpOptions settings)
+    {
+        var message = new MimeMessage
+        {
             Subject = EmailContent.Subject(work),
-            Body = EmailContent.Body(work),
-            IsBodyHtml = work.BodyIsHtml,
-            SubjectEncoding = Encoding.UTF8,
-            BodyEncoding = Encoding.UTF8,
-            HeadersEncoding = Encoding.UTF8,
+            Body = new TextPart(work.BodyIsHtml ? "html" : "plain") { Text = EmailContent.Body(work) },
         };
-        message.To.Add(to);
-        message.Headers.Add("Message-ID", MessageId(work));
+        message.From.Add(MailboxAddress.Parse(settings.From));
+        message.To.Add(new MailboxAddress(to.DisplayName, to.Address));
+        message.Headers.Replace(HeaderId.MessageId, MessageId(work));
         message.Headers.Add("X-Notifly-Notification-Id", work.NotificationId.ToString("D"));
         message.Headers.Add("X-Notifly-Correlation-Id", work.CorrelationId.ToString("D"));
         return message;
-    }
-
-    private static SmtpClient CreateClient(SmtpOptions settings)
-    {
-        var client = new SmtpClient(settings.Host, settings.Port)
-        {
-            DeliveryMethod = SmtpDeliveryMethod.Network,
-            // SmtpClient's EnableSsl is STARTTLS on the plain port, not implicit TLS.
-            EnableSsl = settings.EnableStartTls,
-            // On .NET 10 this also bounds SendMailAsync, but it fails with a bare SmtpException that
-            // looks like any other failure. Set past our own deadline, it is only a backstop.
-            Timeout = (int)Math.Min(int.MaxValue, (settings.Timeout + TimeSpan.FromSeconds(5)).TotalMilliseconds),
-        };
-        if (settings.Username is not null)
-        {
-            client.Credentials = new NetworkCredential(settings.Username, settings.Password);
-        }
-
-        return client;
     }
 }

@@ -43,7 +43,9 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public string Directory { get; }
 
-    public static async Task<SmtpSink> StartAsync(CancellationToken cancellationToken = default)
+    /// <param name="security">STARTTLS required (and AUTH, when it names a user) like a relay on the
+    /// internet; null is a plain local relay.</param>
+    public static async Task<SmtpSink> StartAsync(CancellationToken cancellationToken = default, SmtpSinkSecurity? security = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"notifly-smtp-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(directory);
@@ -53,7 +55,7 @@ public sealed class SmtpSink : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var port = FreeTcpPort.Pick();
-            var (process, stderr) = Launch(port, directory);
+            var (process, stderr) = Launch(port, directory, security);
             if (await WaitUntilAcceptingAsync(process, port, cancellationToken))
             {
                 return new SmtpSink(process, stderr, port, directory);
@@ -131,7 +133,7 @@ public sealed class SmtpSink : IAsyncDisposable
         return [.. parsed.Values.OrderBy(m => m.FileName, StringComparer.Ordinal)];
     }
 
-    private static (Process Process, StringBuilder Stderr) Launch(int port, string directory)
+    private static (Process Process, StringBuilder Stderr) Launch(int port, string directory, SmtpSinkSecurity? security)
     {
         // stdin stays open and unused: the script exits when it closes, so a test host that dies
         // does not leave a server behind.
@@ -142,7 +144,9 @@ public sealed class SmtpSink : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Support", "smtp_sink.py"), "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--dir", directory })
+        string[] secure = security is null ? [] : ["--tls-cert", security.CertificateFile, "--tls-key", security.KeyFile];
+        string[] auth = security?.User is { } user ? ["--auth", $"{user}:{security.Password}"] : [];
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Support", "smtp_sink.py"), "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--dir", directory }.Concat(secure).Concat(auth))
         {
             start.ArgumentList.Add(argument);
         }
@@ -205,3 +209,6 @@ public sealed class SmtpSink : IAsyncDisposable
         process.Dispose();
     }
 }
+
+/// <summary>The sink's certificate and key (PEM files) for STARTTLS, and the one user AUTH accepts, if any.</summary>
+public sealed record SmtpSinkSecurity(string CertificateFile, string KeyFile, string? User = null, string? Password = null);
