@@ -16,6 +16,12 @@ public sealed partial class FcmAccessTokens(
 {
     public const string Scope = "https://www.googleapis.com/auth/firebase.messaging";
 
+    /// <summary>
+    /// The assertion's audience, whatever the key's <c>token_uri</c> (where it is posted): Google
+    /// documents it as always this, and its own client sends this.
+    /// </summary>
+    public const string Audience = "https://oauth2.googleapis.com/token";
+
     private static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);
 
@@ -68,7 +74,7 @@ public sealed partial class FcmAccessTokens(
         {
             ["iss"] = account.ClientEmail,
             ["scope"] = Scope,
-            ["aud"] = account.TokenUri.ToString(),
+            ["aud"] = Audience,
             ["iat"] = iat,
             ["exp"] = iat + (long)Lifetime.TotalSeconds,
         }));

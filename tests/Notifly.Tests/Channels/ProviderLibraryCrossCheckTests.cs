@@ -1,9 +1,11 @@
 // Our own signing and verifying code checked by the providers' own libraries (test-only
-// dependencies, docs/0030): what we sign, theirs verifies; what they sign, ours verifies.
+// dependencies, docs/0030): what we sign, theirs verifies; what they sign, ours verifies; and
+// Google's own client passes the token endpoint our FCM assertions are tested against.
 using Microsoft.AspNetCore.Http;
 using System.Security.Cryptography;
 using System.Text;
 using Notifly.Grains.Channels.Email;
+using Notifly.Grains.Channels.Push;
 using Notifly.Grains.Channels.Sms;
 using Notifly.Grains.Channels.Webhook;
 using Notifly.Tests.Support;
@@ -69,6 +71,22 @@ public sealed class ProviderLibraryCrossCheckTests
         library.VerifySignature(key, payload.Replace("delivered", "bounce", StringComparison.Ordinal), signature, timestamp).Should().BeFalse();
         SendGridEventSignature.IsValid(webhook.PublicKey, timestamp, Encoding.UTF8.GetBytes(payload.Replace("delivered", "bounce", StringComparison.Ordinal)), signature)
             .Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Googles_own_client_gets_a_token_from_the_fake_fcm_whose_checks_our_assertions_pass()
+    {
+        // FakeFcm's token endpoint checks an assertion as Google documents it, and FcmPushSenderTests
+        // shows ours passes. Google's own client passing the same checks says the fake asks no more
+        // and no less than Google does.
+        await using var fcm = await FakeFcm.StartAsync();
+        var google = Google.Apis.Auth.OAuth2.CredentialFactory.FromJson<Google.Apis.Auth.OAuth2.ServiceAccountCredential>(fcm.ServiceAccountJson)
+            .ToGoogleCredential().CreateScoped(FcmAccessTokens.Scope);
+
+        var token = await google.UnderlyingCredential.GetAccessTokenForRequestAsync();
+
+        fcm.Problems.Should().BeEmpty();
+        fcm.IssuedTokens.Should().Contain(token);
     }
 
     private static HeaderDictionary Headers(string id, DateTimeOffset at, string signature) => new()

@@ -152,9 +152,10 @@ public sealed class FakeFcm : IAsyncDisposable
             return "scope is not firebase.messaging";
         }
 
-        if (c.GetProperty("aud").GetString() != TokenUri)
+        // Always Google's token endpoint, even where token_uri points elsewhere (here: this fake).
+        if (c.GetProperty("aud").GetString() is var aud && aud != "https://oauth2.googleapis.com/token")
         {
-            return "aud is not the token_uri";
+            return $"aud is not https://oauth2.googleapis.com/token but {aud}";
         }
 
         return c.GetProperty("exp").GetInt64() - c.GetProperty("iat").GetInt64() == 3600 ? null : "exp is not iat + 3600";
