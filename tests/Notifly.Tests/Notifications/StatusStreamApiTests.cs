@@ -1,5 +1,6 @@
 // GET /api/admin/stream on a real node: a tenant's status changes arrive as server-sent events
-// while they happen, never another tenant's, and revoking the caller's key ends the stream.
+// while they happen, never another tenant's, "reload" when more changed at once than a stream
+// carries, and revoking the caller's key or suspending the tenant ends the stream.
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -44,6 +45,48 @@ public class StatusStreamApiTests(NodeFixture fixture) : IClassFixture<NodeFixtu
         var (last, _) = await ours.Reader.ReadAsync(cancel.Token).AsTask().WaitAsync(Deadline);
         last.Should().Be("end");
         await ours.Reader.Completion.WaitAsync(Deadline); // and the server closed it
+    }
+
+    [Fact]
+    public async Task Ends_when_the_tenant_is_suspended()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var stream = await OpenAsync(tenant.Http, cancel.Token);
+        using var operatorClient = fixture.Node.OperatorClient();
+
+        (await operatorClient.PatchAsJsonAsync($"/api/operator/tenants/{tenant.Id}", new { status = "SUSPENDED" })).EnsureSuccessStatusCode();
+
+        var (last, _) = await stream.Reader.ReadAsync(cancel.Token).AsTask().WaitAsync(Deadline);
+        last.Should().Be("end");
+        await stream.Reader.Completion.WaitAsync(Deadline);
+        (await tenant.Http.GetAsync("/api/admin/stream")).StatusCode.Should().Be(HttpStatusCode.Forbidden, "a suspended tenant cannot open another");
+    }
+
+    [Fact]
+    public async Task Says_reload_when_more_changed_at_once_than_a_stream_carries()
+    {
+        var tenant = await fixture.Node.CreateTenantAsync();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var stream = await OpenAsync(tenant.Http, cancel.Token);
+
+        // scheduled for tomorrow: each is one change now (its creation) and nothing more
+        var sendAt = DateTimeOffset.UtcNow.AddDays(1);
+        var items = Enumerable.Range(0, Notifly.Grains.Queries.StatusFeed.MaxPerRead + 100).Select(i => new
+        {
+            eventType = "bulk", channels = new[] { "WEBHOOK" }, recipient = new { webhookUrl = "https://example.com/hook" }, payload = new { i }, sendAt,
+        });
+        (await tenant.Http.PostAsJsonAsync("/api/notifications/batch", new { notifications = items })).EnsureSuccessStatusCode();
+
+        // (a read that caught the batch half-committed may send some as status events first)
+        var seen = new List<string>();
+        while (!seen.Contains("reload"))
+        {
+            var (name, _) = await stream.Reader.ReadAsync(cancel.Token).AsTask().WaitAsync(Deadline);
+            seen.Add(name);
+        }
+
+        seen.Count.Should().BeLessThan(Notifly.Grains.Queries.StatusFeed.MaxPerRead, "the dashboard reads the list again rather than take 600 events one by one");
     }
 
     /// <summary>Opens the stream and parses its events into a channel, completed when the server ends it.</summary>
