@@ -1,8 +1,6 @@
 using System.Net.Mail;
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
-using MailKit;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -68,8 +66,6 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, UnsubscribeLi
             }
 
             await client.SendAsync(message, deadline.Token);
-            await client.DisconnectAsync(quit: true, deadline.Token);
-            return AttemptOutcome.Success(MessageId(work));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -79,6 +75,24 @@ public sealed class SmtpEmailSender(IOptions<SmtpOptions> options, UnsubscribeLi
         {
             cancellationToken.ThrowIfCancellationRequested();
             return outcome;
+        }
+
+        // The server took the message: a QUIT that fails now must not make it a failure, or the
+        // retry would send it twice.
+        await QuitQuietlyAsync(client, deadline.Token);
+        return AttemptOutcome.Success(MessageId(work));
+    }
+
+    private static async Task QuitQuietlyAsync(MailKitSmtpClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.DisconnectAsync(quit: true, cancellationToken);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.Sockets.SocketException
+            or MailKit.Net.Smtp.SmtpCommandException or MailKit.Net.Smtp.SmtpProtocolException)
+        {
+            // the connection closes with the client either way
         }
     }
 
