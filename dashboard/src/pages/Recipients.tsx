@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { Alert, Button, Card, Input, Label, LoadMore, TableHead } from "../components/ui";
+import { AddEventType, Alert, Button, Card, Input, Label, LoadMore, TableHead } from "../components/ui";
 import { api, ApiError, may, type Channel, type Page } from "../lib/api";
 import { useAuth } from "../lib/auth";
 import { errorText } from "../lib/hooks";
@@ -113,7 +113,6 @@ export function RecipientPage() {
   const canEdit = may.send(caller?.role);
   const [profile, setProfile] = useState<Profile | null | undefined>(undefined); // null: no profile yet
   const [eventTypes, setEventTypes] = useState<string[]>([]);
-  const [newType, setNewType] = useState("");
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const path = `/api/recipients/${encodeURIComponent(userId)}`;
@@ -223,22 +222,14 @@ export function RecipientPage() {
             </table>
           </div>
           {canEdit && (
-            <div className="mt-2 flex items-end gap-2">
-              <div>
-                <Label htmlFor="new-event-type">Event type with its own choices</Label>
-                <Input id="new-event-type" value={newType} onChange={(event) => setNewType(event.target.value)} placeholder="marketing.digest" />
-              </div>
-              <Button
-                type="button"
-                variant="ghost"
-                onClick={() => {
-                  const type = newType.trim();
-                  if (type && !eventTypes.includes(type)) setEventTypes([...eventTypes, type]);
-                  setNewType("");
-                }}
-              >
-                Add event type
-              </Button>
+            <div className="mt-2">
+              <AddEventType
+                id="new-event-type"
+                label="Event type with its own choices"
+                action="Add event type"
+                placeholder="marketing.digest"
+                onAdd={(type) => !eventTypes.includes(type) && setEventTypes([...eventTypes, type])}
+              />
             </div>
           )}
         </Card>

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { Alert, Button, Card, Input, Label, Select } from "../components/ui";
+import { AddEventType, Alert, Button, Card, Input, Label, Select } from "../components/ui";
 import { api, may, type Channel } from "../lib/api";
 import { useAuth } from "../lib/auth";
 import { errorText, useResource } from "../lib/hooks";
@@ -87,30 +87,6 @@ function PolicyInputs({ id, policy, onChange }: { id: string; policy: RetryPolic
           />
         </div>
       ))}
-    </div>
-  );
-}
-
-/** An event type's name and the button that adds a row for it. */
-function AddEventType({ id, label, action, onAdd }: { id: string; label: string; action: string; onAdd: (eventType: string) => void }) {
-  const [name, setName] = useState("");
-  return (
-    <div className="flex items-end gap-2">
-      <div className="flex-1">
-        <Label htmlFor={id}>{label}</Label>
-        <Input id={id} value={name} onChange={(event) => setName(event.target.value)} placeholder="order.paid" />
-      </div>
-      <Button
-        type="button"
-        variant="ghost"
-        onClick={() => {
-          if (!name.trim()) return;
-          onAdd(name.trim());
-          setName("");
-        }}
-      >
-        {action}
-      </Button>
     </div>
   );
 }
@@ -202,10 +178,15 @@ export function SettingsPage() {
                 </div>
               ))}
               {canEdit && (
-                <AddEventType id="new-policy" label="Event type with its own policy" action="Add policy" onAdd={(eventType) => {
-                  setPolicy(eventType, { ...draft.retryPolicies.default });
-                  setShown(eventType);
-                }} />
+                <AddEventType
+                  id="new-policy"
+                  label="Event type with its own policy"
+                  action="Add policy"
+                  onAdd={(eventType) => {
+                    setPolicy(eventType, { ...draft.retryPolicies.default });
+                    setShown(eventType);
+                  }}
+                />
               )}
             </div>
             <div>
@@ -239,9 +220,12 @@ export function SettingsPage() {
               </div>
             ))}
             {canEdit && (
-              <AddEventType id="new-fallback" label="Event type with a fallback order" action="Add fallback order" onAdd={(eventType) =>
-                setDraft({ ...draft, channelFallback: { ...draft.channelFallback, [eventType]: [...channels] } })
-              } />
+              <AddEventType
+                id="new-fallback"
+                label="Event type with a fallback order"
+                action="Add fallback order"
+                onAdd={(eventType) => setDraft({ ...draft, channelFallback: { ...draft.channelFallback, [eventType]: [...channels] } })}
+              />
             )}
           </div>
         </Card>

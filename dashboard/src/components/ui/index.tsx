@@ -1,3 +1,4 @@
+import { useState } from "react";
 import type { ButtonHTMLAttributes, InputHTMLAttributes, LabelHTMLAttributes, ReactNode, SelectHTMLAttributes } from "react";
 
 // A few primitives in the spirit of shadcn/ui: plain elements, Tailwind classes, no runtime.
@@ -118,5 +119,29 @@ export function LoadMore({ cursor, onLoad }: { cursor: string | null; onLoad: (c
     <Button variant="ghost" className="mt-2" onClick={() => onLoad(cursor)}>
       Load more
     </Button>
+  );
+}
+
+/** An event type's name and the button that adds a row for it. */
+export function AddEventType({ id, label, action, placeholder = "order.paid", onAdd }: { id: string; label: string; action: string; placeholder?: string; onAdd: (eventType: string) => void }) {
+  const [name, setName] = useState("");
+  return (
+    <div className="flex items-end gap-2">
+      <div className="flex-1">
+        <Label htmlFor={id}>{label}</Label>
+        <Input id={id} value={name} onChange={(event) => setName(event.target.value)} placeholder={placeholder} />
+      </div>
+      <Button
+        type="button"
+        variant="ghost"
+        onClick={() => {
+          if (!name.trim()) return;
+          onAdd(name.trim());
+          setName("");
+        }}
+      >
+        {action}
+      </Button>
+    </div>
   );
 }
