@@ -1,6 +1,6 @@
 // GET /api/admin/stream on a real node: a tenant's status changes arrive as server-sent events
 // while they happen, never another tenant's, "reload" when more changed at once than a stream
-// carries, and revoking the caller's key or suspending the tenant ends the stream.
+// carries, and revoking the caller's key, deactivating the user or suspending the tenant ends it.
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -61,6 +61,22 @@ public class StatusStreamApiTests(NodeFixture fixture) : IClassFixture<NodeFixtu
         last.Should().Be("end");
         await stream.Reader.Completion.WaitAsync(Deadline);
         (await tenant.Http.GetAsync("/api/admin/stream")).StatusCode.Should().Be(HttpStatusCode.Forbidden, "a suspended tenant cannot open another");
+    }
+
+    [Fact]
+    public async Task Ends_when_the_watching_user_is_deactivated()
+    {
+        var (tenant, slug) = await Notifly.Tests.Users.UserSessions.CreateTenantAsync(fixture.Node);
+        var user = await Notifly.Tests.Users.UserSessions.SignUpAsync(fixture.Node, tenant.Http, slug, "VIEWER");
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        using var watching = user.Client(fixture.Node);
+        var stream = await OpenAsync(watching, cancel.Token);
+
+        (await tenant.Http.PatchAsJsonAsync($"/api/admin/users/{user.Id}", new { active = false })).EnsureSuccessStatusCode();
+
+        var (last, _) = await stream.Reader.ReadAsync(cancel.Token).AsTask().WaitAsync(Deadline);
+        last.Should().Be("end");
+        await stream.Reader.Completion.WaitAsync(Deadline);
     }
 
     [Fact]
