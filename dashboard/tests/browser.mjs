@@ -284,7 +284,9 @@ try {
   await invited.getByTestId("caller").filter({ hasText: "EDITOR" }).waitFor();
   const userRow = page.locator('tr[data-user="invited@example.com"]');
   await userRow.getByTestId("user-status").filter({ hasText: "invited" }).waitFor();
+  const roleSaved = page.waitForResponse((r) => r.request().method() === "PATCH" && r.url().includes("/api/admin/users/"));
   await userRow.getByLabel("Role of invited@example.com").selectOption("VIEWER");
+  check((await roleSaved).ok(), "the role change was refused");
   await invited.reload();
   await invited.getByTestId("caller").filter({ hasText: "VIEWER" }).waitFor();
   await userRow.getByRole("button", { name: "Deactivate" }).click();
