@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { Alert, Button, Card, Input, Label, Select, ShownOnce, TableHead } from "../components/ui";
 import { api, type ApiKey } from "../lib/api";
+import { time } from "../lib/hooks";
 
-const time = (iso?: string | null) => (iso ? new Date(iso).toLocaleString() : "—"); // the API leaves out what is null
 
 export function ApiKeysPage() {
   const [keys, setKeys] = useState<ApiKey[]>([]);

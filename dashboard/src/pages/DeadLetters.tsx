@@ -3,8 +3,8 @@ import { Link } from "react-router";
 import { Alert, Button, Card, TableHead } from "../components/ui";
 import { api, may, type DashboardMetrics, type DeadLetter, type Page } from "../lib/api";
 import { useAuth } from "../lib/auth";
+import { time } from "../lib/hooks";
 
-const time = (iso: string) => new Date(iso).toLocaleString();
 
 export function DeadLettersPage() {
   const { caller } = useAuth();

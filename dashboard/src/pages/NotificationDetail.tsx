@@ -3,9 +3,8 @@ import { Link, useParams } from "react-router";
 import { Alert, Button, Card, StatusBadge, TableHead } from "../components/ui";
 import { api, ApiError, may, type DeadLetter, type NotificationDetails, type NotificationEvent, type Page } from "../lib/api";
 import { useAuth } from "../lib/auth";
-import { errorText } from "../lib/hooks";
+import { errorText, time } from "../lib/hooks";
 
-const time = (iso: string) => new Date(iso).toLocaleString();
 const open = new Set(["ACCEPTED", "SCHEDULED", "PROCESSING", "RETRYING"]);
 
 type WebhookDelivery = {

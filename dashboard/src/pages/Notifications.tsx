@@ -2,10 +2,10 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from "react"
 import { Link, useNavigate } from "react-router";
 import { Alert, Button, Card, Input, Label, LoadMore, Select, StatusBadge, TableHead } from "../components/ui";
 import { api, download, followStatus, type NotificationView, type Page } from "../lib/api";
+import { time } from "../lib/hooks";
 
 const statuses = ["", "ACCEPTED", "SCHEDULED", "PROCESSING", "RETRYING", "SENT", "DELIVERED", "FAILED", "CANCELLED", "SKIPPED", "BOUNCED"];
 const channels = ["", "EMAIL", "SMS", "PUSH", "WEBHOOK"];
-const time = (iso: string) => new Date(iso).toLocaleString();
 
 /** `from` and `to` are instants (ISO 8601); the form's local times are turned into them. */
 type Filters = { status: string; channel: string; eventType: string; from: string; to: string };

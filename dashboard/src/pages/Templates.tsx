@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { Alert, Button, Card, Input, Label, Select } from "../components/ui";
 import { api, may, type Channel } from "../lib/api";
 import { useAuth } from "../lib/auth";
+import { errorText } from "../lib/hooks";
 
 type TemplateSummary = { name: string; channel: Channel; locale?: string | null; latestVersion: number; activeVersion?: number | null; updatedAt: string };
 type TemplateVersion = {
@@ -20,7 +21,6 @@ type TemplateVersion = {
 type Rendered = { subject?: string | null; body: string; version: number };
 
 const channels: Channel[] = ["EMAIL", "SMS", "PUSH", "WEBHOOK"];
-const message = (failure: unknown) => (failure instanceof Error ? failure.message : String(failure));
 
 export function TemplatesPage() {
   const { caller } = useAuth();
@@ -29,7 +29,7 @@ export function TemplatesPage() {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    api<TemplateSummary[]>("/api/admin/templates").then(setTemplates, (failure) => setError(message(failure)));
+    api<TemplateSummary[]>("/api/admin/templates").then(setTemplates, (failure) => setError(errorText(failure)));
   }, []);
 
   async function create(event: FormEvent<HTMLFormElement>) {
@@ -43,7 +43,7 @@ export function TemplatesPage() {
       });
       navigate(`/templates/${encodeURIComponent(name)}`);
     } catch (failure) {
-      setError(message(failure));
+      setError(errorText(failure));
     }
   }
 
@@ -121,7 +121,7 @@ export function TemplatePage() {
       setVersions(list);
       return list;
     } catch (failure) {
-      setError(message(failure));
+      setError(errorText(failure));
       return [];
     }
   }, [name]);
@@ -158,7 +158,7 @@ export function TemplatePage() {
           setPreview(rendered);
           setPreviewError(null);
         },
-        (failure) => setPreviewError(message(failure)),
+        (failure) => setPreviewError(errorText(failure)),
       );
     }, 250);
     return () => window.clearTimeout(timer);
@@ -176,7 +176,7 @@ export function TemplatePage() {
       setSelected(created.version);
       setError(null);
     } catch (failure) {
-      setError(message(failure));
+      setError(errorText(failure));
     }
   }
 
@@ -186,7 +186,7 @@ export function TemplatePage() {
       await api(`/api/admin/templates/${encodeURIComponent(name)}/versions/${version.version}/activate?${params}`, { method: "POST" });
       await load();
     } catch (failure) {
-      setError(message(failure));
+      setError(errorText(failure));
     }
   }
 
