@@ -19,7 +19,6 @@ using Notifly.Api.Providers;
 using Notifly.Api.Recipients;
 using Notifly.Api.StatusWebhooks;
 using Notifly.Api.Templates;
-using Notifly.Grains.Observability;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Api;
@@ -88,7 +87,7 @@ public static class ApiServiceCollectionExtensions
             authorization.AddPolicy(policy, p => p.RequireRole(roles));
         }
         services.AddNotiflyOpenApi();
-        services.AddSingleton(_ => new PrometheusMetrics(NotiflyMetrics.MeterName));
+        services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 
@@ -117,7 +116,6 @@ public static class ApiServiceCollectionExtensions
         app.MapHealthApi();
         app.MapNotiflyDashboardConfig();
         app.MapMetricsApi();
-        _ = app.Services.GetRequiredService<PrometheusMetrics>(); // listen from the start, not from the first scrape
         return app;
     }
 }

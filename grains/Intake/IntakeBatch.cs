@@ -34,26 +34,26 @@ public sealed class IntakeBatch(
         WITH input AS (
             SELECT u.* FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::bytea[], $6::text[], $7::smallint[],
                                    $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-                                   $15::text[], $16::timestamptz[], $17::uuid[], $19::text[], $20::boolean[], $21::text[])
+                                   $15::text[], $16::timestamptz[], $17::uuid[], $19::text[], $20::boolean[], $21::text[], $22::text[])
                    AS u(id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, channels, recipient,
                         user_id, subject, body, payload, status, deliveries, send_at, api_key_id, retry_policy, body_html,
-                        template)
+                        template, trace_parent)
              WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = u.tenant_id AND t.status = 'ACTIVE')
                AND (u.api_key_id IS NULL
                     OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = u.api_key_id AND k.tenant_id = u.tenant_id AND k.revoked_at IS NULL))
         ), inserted AS (
             INSERT INTO notifications (id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, channels,
                                        recipient, user_id, subject, body, payload, status, deliveries, send_at, created_at, updated_at,
-                                       retry_policy, body_html, template)
+                                       retry_policy, body_html, template, trace_parent)
             SELECT id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, string_to_array(channels, ','),
                    recipient::jsonb, user_id, subject, body, payload::jsonb, status, deliveries::jsonb, send_at, $18, $18,
-                   retry_policy::jsonb, body_html, template::jsonb
+                   retry_policy::jsonb, body_html, template::jsonb, trace_parent
               FROM input
              -- Every writer (other nodes, Kafka's overlapping batches) takes the unique index's
              -- keys in one order, so two batches sharing keys wait for each other, never deadlock.
              ORDER BY tenant_id, idempotency_key
             ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-            RETURNING id, tenant_id, priority, send_at, status{{(outbox || statusWebhooks ? ", correlation_id, event_type" : "")}}{{(statusWebhooks ? ", deliveries" : "")}}
+            RETURNING id, tenant_id, priority, send_at, status{{(outbox || statusWebhooks ? ", correlation_id, event_type" : "")}}{{(outbox ? ", trace_parent" : "")}}{{(statusWebhooks ? ", deliveries" : "")}}
         ), reminders AS (
             INSERT INTO reminders (grain_id, kind, tenant_id, due_at, priority)
             SELECT id, 'notification', tenant_id, greatest(coalesce(send_at, $18), $18), priority FROM inserted
@@ -72,9 +72,10 @@ public sealed class IntakeBatch(
     private const string OutboxSql =
         $"""
         , outbox AS (
-            INSERT INTO notification_outbox (tenant_id, notification_id, topic, event_payload, created_at, correlation_id, event_type)
+            INSERT INTO notification_outbox (tenant_id, notification_id, topic, event_payload, created_at, correlation_id, event_type,
+                                             trace_parent)
             SELECT tenant_id, id, '{KafkaTopics.StatusName}', jsonb_build_object('status', status, 'occurredAt', $18, 'retryCount', 0),
-                   $18, correlation_id, event_type
+                   $18, correlation_id, event_type, trace_parent
               FROM inserted
         )
         """;
@@ -202,7 +203,8 @@ public sealed class IntakeBatch(
                     NpgsqlDbType.Array | NpgsqlDbType.Text)
                 .With(requests.Select(r => r.BodyIsHtml).ToArray())
                 .With(requests.Select(r => r.Template is null ? null : JsonSerializer.Serialize(r.Template, Json.Options)).ToArray(),
-                    NpgsqlDbType.Array | NpgsqlDbType.Text))
+                    NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(rows.Select(i => items[i].TraceParent).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text))
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
                 while (await reader.ReadAsync(cancellationToken))

@@ -4,9 +4,9 @@ using System.Diagnostics.Metrics;
 namespace Notifly.Grains.Observability;
 
 /// <summary>
-/// Notifly's instruments, on the standard System.Diagnostics.Metrics API so any exporter (our
-/// Prometheus endpoint, OpenTelemetry) can read them. Tags stay low-cardinality: channel and
-/// outcome, never tenant or notification ids.
+/// Notifly's instruments, on the standard System.Diagnostics.Metrics API; OpenTelemetry exports
+/// them (<c>/metrics</c>, OTLP). Tags stay low-cardinality: channel and outcome, never tenant or
+/// notification ids. Histograms carry their bucket boundaries as advice, which the SDK honours.
 /// </summary>
 public static class NotiflyMetrics
 {
@@ -14,22 +14,41 @@ public static class NotiflyMetrics
 
     private static readonly Meter Meter = new(MeterName);
 
+    // Seconds: from a fast database commit to a provider's timeout.
+    private static readonly InstrumentAdvice<double> Seconds =
+        new() { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] };
+
+    // Seconds from acceptance to the provider's acceptance: retries and outages stretch it to hours.
+    private static readonly InstrumentAdvice<double> EndToEndSeconds =
+        new() { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400] };
+
+    private static readonly InstrumentAdvice<double> Counts =
+        new() { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] };
+
     /// <summary>Intake answers by outcome: accepted, replayed, conflict, unauthorized.</summary>
     public static readonly Counter<long> IntakeRequests =
         Meter.CreateCounter<long>("notifly.intake.requests", description: "Notification requests answered by the intake, by outcome.");
 
     public static readonly Histogram<double> IntakeBatchSize =
-        Meter.CreateHistogram<double>("notifly.intake.batch.size", description: "Requests committed per intake transaction.");
+        Meter.CreateHistogram<double>("notifly.intake.batch.size", description: "Requests committed per intake transaction.", advice: Counts);
 
     public static readonly Histogram<double> IntakeCommitDuration =
-        Meter.CreateHistogram<double>("notifly.intake.commit.duration", unit: "s", description: "Time to write and commit one intake batch.");
+        Meter.CreateHistogram<double>("notifly.intake.commit.duration", unit: "s", description: "Time to write and commit one intake batch.", advice: Seconds);
 
     /// <summary>Provider attempts by channel and outcome: success, transient, permanent.</summary>
     public static readonly Counter<long> DeliveryAttempts =
         Meter.CreateCounter<long>("notifly.delivery.attempts", description: "Provider attempts, by channel and outcome.");
 
     public static readonly Histogram<double> DeliveryAttemptDuration =
-        Meter.CreateHistogram<double>("notifly.delivery.attempt.duration", unit: "s", description: "Provider call duration, by channel.");
+        Meter.CreateHistogram<double>("notifly.delivery.attempt.duration", unit: "s", description: "Provider call duration, by channel.", advice: Seconds);
+
+    /// <summary>
+    /// From a request's acceptance (or its sendAt, when later) to a provider accepting it, by
+    /// channel: what a tenant experiences, retries and outages included.
+    /// </summary>
+    public static readonly Histogram<double> DeliveryEndToEnd =
+        Meter.CreateHistogram<double>("notifly.delivery.end_to_end", unit: "s",
+            description: "Time from acceptance (or sendAt) to the provider's acceptance, by channel.", advice: EndToEndSeconds);
 
     public static readonly Counter<long> DeadLettered =
         Meter.CreateCounter<long>("notifly.delivery.dead_lettered", description: "Deliveries moved to the dead-letter queue, by channel.");
@@ -46,6 +65,30 @@ public static class NotiflyMetrics
     public static readonly Counter<long> ProviderCircuitTransitions =
         Meter.CreateCounter<long>("notifly.provider.circuit.transitions", description: "Provider circuit breaker transitions, by kind and state.");
 
+    // Each node's provider registry reports its circuits; the gauge counts the open ones per kind.
+    private static readonly ConcurrentDictionary<object, Func<IEnumerable<(string Kind, bool Open)>>> CircuitSources = new();
+
+    private static readonly ObservableGauge<int> ProviderCircuitsOpen = Meter.CreateObservableGauge(
+        "notifly.provider.circuits_open",
+        () => CircuitSources.Values.SelectMany(read => read()).GroupBy(c => c.Kind)
+            .Select(g => new Measurement<int>(g.Count(c => c.Open), new KeyValuePair<string, object?>("kind", g.Key))),
+        description: "Provider circuits open now on this process, by kind.");
+
+    public static void TrackCircuits(object owner, Func<IEnumerable<(string Kind, bool Open)>> read) => CircuitSources[owner] = read;
+
+    public static void UntrackCircuits(object owner) => CircuitSources.TryRemove(owner, out _);
+
+    // A silo reports the cluster's active silos as its membership sees them.
+    private static readonly ConcurrentDictionary<object, Func<int>> SiloSources = new();
+
+    private static readonly ObservableGauge<int> SilosActive = Meter.CreateObservableGauge(
+        "notifly.cluster.silos_active", () => SiloSources.Values.Select(read => read()).DefaultIfEmpty(0).Max(),
+        description: "Active silos in the Orleans cluster, as this silo's membership sees them.");
+
+    public static void TrackSilos(object owner, Func<int> read) => SiloSources[owner] = read;
+
+    public static void UntrackSilos(object owner) => SiloSources.TryRemove(owner, out _);
+
     public static readonly Counter<long> LeasesExpired =
         Meter.CreateCounter<long>("notifly.delivery.leases_expired", description: "Attempts abandoned by a node and taken over after their lease.");
 
@@ -54,10 +97,10 @@ public static class NotiflyMetrics
         Meter.CreateCounter<long>("notifly.kafka.ingest.messages", description: "Messages consumed from notification.requested, by outcome.");
 
     public static readonly Histogram<double> KafkaIngestBatchSize =
-        Meter.CreateHistogram<double>("notifly.kafka.ingest.batch.size", description: "Messages per ingestion batch.");
+        Meter.CreateHistogram<double>("notifly.kafka.ingest.batch.size", description: "Messages per ingestion batch.", advice: Counts);
 
     public static readonly Histogram<double> KafkaIngestCommitDuration =
-        Meter.CreateHistogram<double>("notifly.kafka.ingest.commit.duration", unit: "s", description: "Time to write one ingestion batch to PostgreSQL.");
+        Meter.CreateHistogram<double>("notifly.kafka.ingest.commit.duration", unit: "s", description: "Time to write one ingestion batch to PostgreSQL.", advice: Seconds);
 
     /// <summary>Failures by kind (database, dead_letter, consume); database and dead_letter failures are retried.</summary>
     public static readonly Counter<long> KafkaIngestErrors =

@@ -22,7 +22,7 @@ namespace Notifly.Grains.Providers;
 /// until the tenant's grain announces a change (docs/0021); a provider whose row did not change
 /// keeps its slot, and with it its circuit state and concurrency limit.
 /// </summary>
-public sealed partial class ProviderRegistry : ITenantSettingsCache
+public sealed partial class ProviderRegistry : ITenantSettingsCache, IDisposable
 {
     private readonly Database _database;
     private readonly ProviderStore _store;
@@ -50,7 +50,16 @@ public sealed partial class ProviderRegistry : ITenantSettingsCache
             .Select((sender, i) => Slot(new ProviderIdentity(null, $"deployment-{KindOf(sender)}", KindOf(sender), i), sender))
             .GroupBy(s => s.Channel)
             .ToDictionary(g => g.Key, g => g.ToArray());
+        NotiflyMetrics.TrackCircuits(this, Circuits);
     }
+
+    public void Dispose() => NotiflyMetrics.UntrackCircuits(this);
+
+    // Every slot with a breaker: the deployment's and the tenants' providers built on this node.
+    private IEnumerable<(string Kind, bool Open)> Circuits() =>
+        _deployment.Values.SelectMany(slots => slots).Concat(_built.Values.Select(b => b.Slot))
+            .Where(slot => slot.HasBreaker)
+            .Select(slot => (slot.Identity.Kind, slot.Circuit is CircuitState.Open or CircuitState.Isolated));
 
     public IReadOnlyCollection<ProviderKind> Kinds => _kinds.Values;
 

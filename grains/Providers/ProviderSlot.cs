@@ -87,6 +87,9 @@ public sealed class ProviderSlot
 
     public CircuitState Circuit => _circuit?.CircuitState ?? CircuitState.Closed;
 
+    /// <summary>Whether calls go through a circuit breaker (not for webhooks, whose endpoints are the tenants' own).</summary>
+    public bool HasBreaker => _circuit is not null;
+
     /// <summary>
     /// One call through the limit, the breaker and the timeout. Never throws for provider
     /// trouble: an open circuit answers <see cref="CircuitOpenCode"/> at once, without waiting

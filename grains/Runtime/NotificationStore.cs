@@ -118,7 +118,7 @@ public sealed class NotificationStore(
         await using (var command = new NpgsqlCommand(
             $"""
             SELECT {GrainRow.Columns}, n.correlation_id, n.event_type, n.payload::text, n.recipient::text,
-                   n.user_id, n.subject, n.body, n.created_at, t.webhook_secret, n.body_html
+                   n.user_id, n.subject, n.body, n.created_at, t.webhook_secret, n.body_html, n.send_at, n.trace_parent
               FROM notifications n
               JOIN tenants t ON t.id = n.tenant_id
              WHERE n.id = ANY($1)
@@ -138,7 +138,9 @@ public sealed class NotificationStore(
                     reader.IsDBNull(13) ? null : reader.GetString(13),
                     reader.GetFieldValue<DateTimeOffset>(14),
                     reader.GetString(15),
-                    reader.GetBoolean(16))));
+                    reader.GetBoolean(16),
+                    reader.IsDBNull(17) ? null : reader.GetFieldValue<DateTimeOffset>(17),
+                    reader.IsDBNull(18) ? null : reader.GetString(18))));
             }
         }
 
@@ -177,7 +179,7 @@ public sealed class NotificationStore(
             {
                 work.Add(new SendWork(rows[i].State.Id, rows[i].State.TenantId, c.CorrelationId, start.Channel, start.Attempt,
                     c.EventType, c.PayloadJson, c.Recipient, c.UserId, c.Subject, c.Body, c.CreatedAt, c.WebhookSecret,
-                    (Priority)rows[i].Priority, c.BodyIsHtml));
+                    (Priority)rows[i].Priority, c.BodyIsHtml, c.SendAt, c.TraceParent));
             }
         }
 
@@ -347,5 +349,6 @@ public sealed class NotificationStore(
 
     private sealed record SendContext(
         Guid CorrelationId, string EventType, string PayloadJson, Recipient Recipient, string? UserId,
-        string? Subject, string? Body, DateTimeOffset CreatedAt, string WebhookSecret, bool BodyIsHtml);
+        string? Subject, string? Body, DateTimeOffset CreatedAt, string WebhookSecret, bool BodyIsHtml,
+        DateTimeOffset? SendAt, string? TraceParent);
 }

@@ -153,6 +153,11 @@ public sealed partial class ReminderService(
 
     private async Task SendAsync(SendWork work)
     {
+        // The attempt's span continues the trace of the request that created the notification;
+        // the provider's HTTP call (and the traceparent it carries to a webhook) is its child.
+        using var span = NotiflyTracing.Source.StartActivity($"deliver {work.Channel.Name()}", ActivityKind.Internal, NotiflyTracing.Parent(work.TraceParent));
+        span?.SetTag("notifly.notification_id", work.NotificationId).SetTag("notifly.tenant_id", work.TenantId)
+            .SetTag("notifly.correlation_id", work.CorrelationId).SetTag("notifly.channel", work.Channel.Name()).SetTag("notifly.attempt", work.Attempt);
         try
         {
             var started = time.GetTimestamp();
@@ -181,6 +186,16 @@ public sealed partial class ReminderService(
             var channel = new KeyValuePair<string, object?>("channel", work.Channel.Name());
             NotiflyMetrics.DeliveryAttempts.Add(1, channel, new KeyValuePair<string, object?>("outcome", outcome.Kind.ToString().ToLowerInvariant()));
             NotiflyMetrics.DeliveryAttemptDuration.Record(elapsed.TotalSeconds, channel);
+            if (outcome.Kind == OutcomeKind.Success)
+            {
+                NotiflyMetrics.DeliveryEndToEnd.Record(Math.Max(0, (time.GetUtcNow() - work.DueSince).TotalSeconds), channel);
+            }
+            else
+            {
+                span?.SetStatus(ActivityStatusCode.Error, outcome.ErrorCode);
+            }
+
+            span?.SetTag("notifly.outcome", outcome.Kind.ToString().ToLowerInvariant());
             _results.Writer.TryWrite(new AttemptResult(work.NotificationId, work.Channel, work.Attempt, outcome, elapsed));
         }
         finally

@@ -199,8 +199,9 @@ internal static class TurnWriter
 
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             """
-            INSERT INTO notification_outbox (tenant_id, notification_id, topic, event_payload, created_at, correlation_id, event_type)
-            SELECT u.tenant_id, u.id, u.topic, u.payload::jsonb, $5, n.correlation_id, n.event_type
+            INSERT INTO notification_outbox (tenant_id, notification_id, topic, event_payload, created_at, correlation_id, event_type,
+                                             trace_parent)
+            SELECT u.tenant_id, u.id, u.topic, u.payload::jsonb, $5, n.correlation_id, n.event_type, n.trace_parent
               FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY AS u(tenant_id, id, topic, payload, ord)
               -- the row this turn has just written, in cache: the relay would otherwise look it up per event
               LEFT JOIN notifications n ON n.id = u.id

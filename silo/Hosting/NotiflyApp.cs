@@ -18,6 +18,7 @@ public static class NotiflyApp
         builder.Services.AddNotiflyCore(builder.Configuration);
         builder.Services.AddNotiflyApi();
         builder.Services.AddNotiflyProviders(builder.Configuration);
+        builder.AddNotiflyTelemetry();
         if (role is NotiflyRole.All or NotiflyRole.Worker)
         {
             builder.AddNotiflyOrleans(); // before the dispatcher, so it stops after it

@@ -51,6 +51,11 @@ public static class OrleansHostingExtensions
                 silo.UseDevelopmentClustering(IPEndPoint.TryParse(options.PrimarySilo ?? "", out var primary) ? primary : null);
             }
 
+            if (TelemetryHostingExtensions.TracingEnabled(builder.Configuration))
+            {
+                silo.AddActivityPropagation();
+            }
+
             if (dashboard.Enabled)
             {
                 // The live log stream would show every tenant's log lines: operators read logs elsewhere.
@@ -61,6 +66,7 @@ public static class OrleansHostingExtensions
 
         builder.Services.AddSingleton(sp => new LeaseOwner(sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()));
         builder.Services.AddHostedService<DeadSiloLeases>();
+        builder.Services.AddHostedService<ClusterSizeGauge>();
         return builder;
     }
 
@@ -82,6 +88,11 @@ public static class OrleansHostingExtensions
             else
             {
                 client.UseStaticClustering(options.GatewayEndpoints().ToArray());
+            }
+
+            if (TelemetryHostingExtensions.TracingEnabled(builder.Configuration))
+            {
+                client.AddActivityPropagation();
             }
 
             // Start-up waiting for a gateway is Orleans' own: its default retry filter tries again

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using Notifly.GrainInterfaces.Notifications;
@@ -51,7 +53,7 @@ public sealed class IngestionPolicies(
             }
             else if (parsed.Request is { } request)
             {
-                prepared.Items.Add(new IntakeItem(parsed.TenantId!.Value, null, request));
+                prepared.Items.Add(new IntakeItem(parsed.TenantId!.Value, null, request, TraceParent: Received(batch[i])));
                 prepared.Sources.Add((i, parsed));
             }
             else
@@ -61,6 +63,23 @@ public sealed class IngestionPolicies(
         }
 
         return prepared;
+    }
+
+    /// <summary>
+    /// A consumer span for one accepted message, continuing the producer's trace when the message
+    /// carries a W3C <c>traceparent</c> header; what the notification stores for its later spans.
+    /// Untraced, a valid carried context is passed on as it is.
+    /// </summary>
+    private static string? Received(ConsumeResult<byte[], byte[]> result)
+    {
+        var carried = result.Message.Headers is { } headers && headers.TryGetLastBytes(NotiflyTracing.TraceParentHeader, out var bytes)
+            ? Encoding.UTF8.GetString(bytes)
+            : null;
+        var parent = NotiflyTracing.Parent(carried);
+        using var span = NotiflyTracing.Source.StartActivity($"{result.Topic} process", ActivityKind.Consumer, parent);
+        span?.SetTag("messaging.system", "kafka").SetTag("messaging.destination.name", result.Topic)
+            .SetTag("messaging.destination.partition.id", result.Partition.Value).SetTag("messaging.kafka.offset", result.Offset.Value);
+        return NotiflyTracing.TraceParentOf(span) ?? (parent == default ? null : carried);
     }
 
     /// <summary>
@@ -149,7 +168,7 @@ public sealed class IngestionPolicies(
                 var (index, parsed) = validated[n];
                 if (rendered[n].IsValid)
                 {
-                    items.Add(new IntakeItem(tenant.Key, null, rendered[n].Request!));
+                    items.Add(new IntakeItem(tenant.Key, null, rendered[n].Request!, TraceParent: Received(batch[index])));
                     sources.Add((index, parsed with { Request = rendered[n].Request }));
                 }
                 else

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using Notifly.GrainInterfaces.Kafka;
+using Notifly.Grains.Observability;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Grains.Kafka.Outbox;
@@ -11,7 +12,8 @@ namespace Notifly.Grains.Kafka.Outbox;
 internal static class OutboxMessages
 {
     /// <param name="topic">The row's topic with the deployment's prefix.</param>
-    public static Message<string, byte[]> Build(OutboxRow row, string topic)
+    /// <param name="traceParent">The publishing span's W3C context, for consumers to continue the trace.</param>
+    public static Message<string, byte[]> Build(OutboxRow row, string topic, string? traceParent = null)
     {
         var (value, retryCount) = row.Topic switch
         {
@@ -20,7 +22,7 @@ internal static class OutboxMessages
             _ => throw new InvalidOperationException($"outbox row {row.Id} names unknown topic '{row.Topic}'"),
         };
 
-        return new Message<string, byte[]>
+        var message = new Message<string, byte[]>
         {
             // Key = tenant: one tenant's events share a partition, and so do each notification's,
             // which is what keeps them in order for consumers.
@@ -40,6 +42,12 @@ internal static class OutboxMessages
                 { KafkaHeaders.EventId, Text(row.Id.ToString(CultureInfo.InvariantCulture)) },
             },
         };
+        if (traceParent is not null)
+        {
+            message.Headers.Add(NotiflyTracing.TraceParentHeader, Text(traceParent));
+        }
+
+        return message;
     }
 
     private static (byte[] Value, int RetryCount) Status(OutboxRow row)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -106,7 +107,7 @@ public sealed partial class OutboxRelay(
         await using (var command = new NpgsqlCommand(
             """
             WITH claimed AS MATERIALIZED (
-                SELECT id, tenant_id, notification_id, topic, event_payload, created_at, correlation_id, event_type
+                SELECT id, tenant_id, notification_id, topic, event_payload, created_at, correlation_id, event_type, trace_parent
                   FROM notification_outbox
                  WHERE sent_at IS NULL
                  ORDER BY id
@@ -127,7 +128,7 @@ public sealed partial class OutboxRelay(
                    -- Rows written before migration 0016 lack these; only they look the notification up.
                    coalesce(c.correlation_id, (SELECT n.correlation_id FROM notifications n WHERE n.id = c.notification_id)),
                    coalesce(c.event_type, (SELECT n.event_type FROM notifications n WHERE n.id = c.notification_id)),
-                   coalesce(h.first_id < c.id, false) AS held_back
+                   coalesce(h.first_id < c.id, false) AS held_back, c.trace_parent
               FROM claimed c
               LEFT JOIN held h ON h.notification_id = c.notification_id
              ORDER BY c.id
@@ -147,7 +148,8 @@ public sealed partial class OutboxRelay(
                 rows.Add(new OutboxRow(
                     reader.GetInt64(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetString(3), reader.GetString(4), createdAt,
                     reader.IsDBNull(6) ? null : reader.GetGuid(6),
-                    reader.IsDBNull(7) ? null : reader.GetString(7)));
+                    reader.IsDBNull(7) ? null : reader.GetString(7),
+                    reader.IsDBNull(9) ? null : reader.GetString(9)));
             }
         }
 
@@ -213,12 +215,21 @@ public sealed partial class OutboxRelay(
     {
         var producer = Producer();
         var deliveries = new Task[rows.Count];
+        // One producer span per event, in its notification's trace, ended by the broker's
+        // acknowledgement. Each is started beside the others, not inside the one before.
+        var spans = new Activity?[rows.Count];
+        var outer = Activity.Current;
         for (var i = 0; i < rows.Count; i++)
         {
             try
             {
                 var topic = kafka.Topics.Resolve(rows[i].Topic);
-                deliveries[i] = producer.ProduceAsync(topic, OutboxMessages.Build(rows[i], topic), cancellationToken);
+                spans[i] = NotiflyTracing.Source.StartActivity($"{topic} publish", ActivityKind.Producer, NotiflyTracing.Parent(rows[i].TraceParent));
+                Activity.Current = outer;
+                spans[i]?.SetTag("messaging.system", "kafka").SetTag("messaging.destination.name", topic)
+                    .SetTag("notifly.notification_id", rows[i].NotificationId).SetTag("notifly.tenant_id", rows[i].TenantId);
+                var message = OutboxMessages.Build(rows[i], topic, NotiflyTracing.TraceParentOf(spans[i]) ?? rows[i].TraceParent);
+                deliveries[i] = producer.ProduceAsync(topic, message, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -237,12 +248,20 @@ public sealed partial class OutboxRelay(
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
+                foreach (var span in spans.Skip(i))
+                {
+                    span?.Dispose();
+                }
+
                 throw; // stopping: roll back, the rows go out on the next start (at least once)
             }
             catch (Exception ex)
             {
                 failed.Add((rows[i], ex.Message));
+                spans[i]?.SetStatus(ActivityStatusCode.Error, ex.Message);
             }
+
+            spans[i]?.Dispose();
         }
 
         return (sent, failed);

@@ -51,7 +51,7 @@ public class IngestionDatabaseOutageTests
             {
                 // The ingestion has tried and failed to write the new batch: it is retrying it.
                 await Eventually.MatchAsync(() => metrics.GetStringAsync("/metrics"),
-                    text => text.Contains("notifly_kafka_ingest_errors_total{kind=\"database\"}", StringComparison.Ordinal),
+                    text => MetricsText.Has(text, "notifly_kafka_ingest_errors_total{kind=\"database\"}"),
                     TimeSpan.FromSeconds(20), "a failed write to be counted");
             }
 

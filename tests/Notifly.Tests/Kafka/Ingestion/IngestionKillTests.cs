@@ -5,8 +5,6 @@
 // and turn the redelivered messages into duplicates, not second notifications. Not covered:
 // delivery of the notifications (KafkaIngestionTests).
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Notifly.Grains.Kafka;
 using Notifly.Tests.Support;
 
@@ -77,11 +75,8 @@ public class IngestionKillTests(KafkaNodeFixture fixture) : IClassFixture<KafkaN
         }
     }
 
-    private static long Duplicates(string metrics)
-    {
-        var match = Regex.Match(metrics, @"^notifly_kafka_ingest_messages_total\{outcome=""duplicate""\} (\S+)$", RegexOptions.Multiline);
-        return match.Success ? (long)double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-    }
+    private static long Duplicates(string metrics) =>
+        (long)MetricsText.Value(metrics, "notifly_kafka_ingest_messages_total{outcome=\"duplicate\"}");
 
     private Process StartNotifly(string topicPrefix, string group, int port) => NotiflyProcess.Start(port, new Dictionary<string, string>
     {
