@@ -158,6 +158,8 @@ public sealed partial class ReminderService(
         using var span = NotiflyTracing.Source.StartActivity($"deliver {work.Channel.Name()}", ActivityKind.Internal, NotiflyTracing.Parent(work.TraceParent));
         span?.SetTag("notifly.notification_id", work.NotificationId).SetTag("notifly.tenant_id", work.TenantId)
             .SetTag("notifly.correlation_id", work.CorrelationId).SetTag("notifly.channel", work.Channel.Name()).SetTag("notifly.attempt", work.Attempt);
+        // What this attempt logs names its notification, as the trace and span ids name its span.
+        using var scope = logger.BeginScope(new AttemptScope(work));
         try
         {
             var started = time.GetTimestamp();
@@ -193,6 +195,7 @@ public sealed partial class ReminderService(
             else
             {
                 span?.SetStatus(ActivityStatusCode.Error, outcome.ErrorCode);
+                LogAttemptFailed(work.Attempt, work.Channel, work.NotificationId, outcome.Kind, outcome.ErrorCode);
             }
 
             span?.SetTag("notifly.outcome", outcome.Kind.ToString().ToLowerInvariant());
@@ -235,9 +238,39 @@ public sealed partial class ReminderService(
     [LoggerMessage(Level = LogLevel.Error, Message = "Claiming due reminders failed; retrying")]
     private partial void LogClaimFailed(Exception ex);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {Attempt} on {Channel} of notification {NotificationId} failed ({Kind}): {ErrorCode}")]
+    private partial void LogAttemptFailed(int attempt, Channel channel, Guid notificationId, OutcomeKind kind, string? errorCode);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Sender for {Channel} threw on notification {NotificationId}")]
     private partial void LogSenderFailed(Exception ex, Channel channel, Guid notificationId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Recording {Count} attempt results failed; retrying")]
     private partial void LogResultsFailed(Exception ex, int count);
+
+    /// <summary>The ids a log line of an attempt carries as scope values (notifly.notification_id, …).</summary>
+    private sealed class AttemptScope(SendWork work) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        public int Count => 4;
+
+        public KeyValuePair<string, object?> this[int index] => index switch
+        {
+            0 => new("notifly.notification_id", work.NotificationId),
+            1 => new("notifly.tenant_id", work.TenantId),
+            2 => new("notifly.correlation_id", work.CorrelationId),
+            3 => new("notifly.channel", work.Channel.Name()),
+            _ => throw new ArgumentOutOfRangeException(nameof(index)),
+        };
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => $"notification {work.NotificationId} tenant {work.TenantId} correlation {work.CorrelationId}";
+    }
 }

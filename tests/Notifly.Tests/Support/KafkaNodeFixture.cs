@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Notifly.Grains.Kafka;
 using Notifly.Silo.Hosting;
 
@@ -7,7 +8,7 @@ namespace Notifly.Tests.Support;
 /// A database, a three-broker mock Kafka cluster with Notifly's topics (under a prefix of their
 /// own), a webhook receiver, and one node wired to all three. Tests isolate by tenant.
 /// </summary>
-public sealed class KafkaNodeFixture : IAsyncLifetime
+public class KafkaNodeFixture : IAsyncLifetime
 {
     public const int Partitions = 4;
 
@@ -37,11 +38,20 @@ public sealed class KafkaNodeFixture : IAsyncLifetime
         var postgres = await PostgresServer.GetAsync();
         ConnectionString = await postgres.CreateDatabaseAsync("kafka");
         Webhooks = await WebhookReceiver.StartAsync();
-        Node = await StartNodeAsync();
+        Node = await StartNodeAsync(NodeSettings(), services: NodeServices);
+    }
+
+    /// <summary>Settings of the fixture's own node beyond the cluster's, for a fixture built on this one.</summary>
+    protected virtual IDictionary<string, string?>? NodeSettings() => null;
+
+    /// <summary>Services of the fixture's own node (an exporter, a clock), for a fixture built on this one.</summary>
+    protected virtual void NodeServices(IServiceCollection services)
+    {
     }
 
     /// <summary>Another node on the same database and cluster (the fixture disposes only its own).</summary>
-    public Task<NotiflyNode> StartNodeAsync(IDictionary<string, string?>? settings = null, NotiflyRole role = NotiflyRole.All)
+    public Task<NotiflyNode> StartNodeAsync(
+        IDictionary<string, string?>? settings = null, NotiflyRole role = NotiflyRole.All, Action<IServiceCollection>? services = null)
     {
         var all = new Dictionary<string, string?>(KafkaSettings());
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -49,7 +59,7 @@ public sealed class KafkaNodeFixture : IAsyncLifetime
             all[key] = value;
         }
 
-        return NotiflyNode.StartAsync(ConnectionString, all, role);
+        return NotiflyNode.StartAsync(ConnectionString, all, role, services);
     }
 
     /// <summary>The settings that point a node (in-process or the real binary) at this cluster.</summary>
