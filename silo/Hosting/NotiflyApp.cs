@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Notifly.Api;
 using Notifly.Grains.Hosting;
 
@@ -31,6 +32,7 @@ public static class NotiflyApp
         }
 
         var app = builder.Build();
+        WarnAboutUnusedSettings(app);
         app.MapNotiflyApi();
         if (role is NotiflyRole.All or NotiflyRole.Worker)
         {
@@ -38,5 +40,15 @@ public static class NotiflyApp
         }
 
         return app;
+    }
+
+    /// <summary>A setting Notifly would ignore, most often a typo in an environment variable's name, is logged at start.</summary>
+    private static void WarnAboutUnusedSettings(WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Notifly.Settings");
+        foreach (var (key, problem) in SettingsCatalog.Unused(app.Configuration))
+        {
+            logger.LogWarning("Setting {Key} is not used: {Problem}", key, problem);
+        }
     }
 }

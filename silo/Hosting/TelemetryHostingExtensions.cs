@@ -43,9 +43,10 @@ public static class TelemetryHostingExtensions
                     resource.AddService("notifly");
                 }
             })
+            // ASP.NET Core's request durations and Kestrel's connections, not its routing and
+            // diagnostics meters: a counter per route match is not worth its cost on every request.
             .WithMetrics(metrics => metrics
-                .AddMeter(NotiflyMetrics.MeterName, "System.Runtime")
-                .AddAspNetCoreInstrumentation()
+                .AddMeter(NotiflyMetrics.MeterName, "System.Runtime", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
                 .AddPrometheusExporter());
 
         if (TracingEnabled(configuration))
