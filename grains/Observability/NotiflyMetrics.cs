@@ -81,8 +81,10 @@ public static class NotiflyMetrics
     // A silo reports the cluster's active silos as its membership sees them.
     private static readonly ConcurrentDictionary<object, Func<int>> SiloSources = new();
 
+    // No measurement at all in a process without a silo (an api node): not a misleading 0.
     private static readonly ObservableGauge<int> SilosActive = Meter.CreateObservableGauge(
-        "notifly.cluster.silos_active", () => SiloSources.Values.Select(read => read()).DefaultIfEmpty(0).Max(),
+        "notifly.cluster.silos_active",
+        () => SiloSources.IsEmpty ? Array.Empty<Measurement<int>>() : [new Measurement<int>(SiloSources.Values.Max(read => read()))],
         description: "Active silos in the Orleans cluster, as this silo's membership sees them.");
 
     public static void TrackSilos(object owner, Func<int> read) => SiloSources[owner] = read;
