@@ -13,20 +13,39 @@ esac
 
 missing=()
 
-# The OpenAPI document test also checks it against the official OpenAPI 3.1 schema with
-# @seriousme/openapi-schema-validator, installed from tests/openapi-validator's lock file.
-validator=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/openapi-validator
-ensure_openapi_validator() {
-  [[ $mode == test && ! -e $validator/node_modules/.bin/validate-api ]] || return 0
-  local npm_log
-  npm_log=$(mktemp)
-  if ! npm ci --prefix "$validator" --no-audit --no-fund >"$npm_log" 2>&1; then
-    cat "$npm_log" >&2
+# Two Node checks run from the tests, each installed from its lock file: the OpenAPI document
+# against the official OpenAPI 3.1 schema (tests/openapi-validator), and k8s/'s rendered
+# manifests against the Kubernetes and operators' schemas, with the monitoring's PromQL
+# (tests/k8s-validator).
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ensure_node_checks() {
+  [[ $mode == test ]] || return 0
+  local dir npm_log
+  for dir in "$root/tests/openapi-validator" "$root/tests/k8s-validator"; do
+    [[ ! -e $dir/node_modules/.package-lock.json || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]] || continue
+    npm_log=$(mktemp)
+    if ! npm ci --prefix "$dir" --no-audit --no-fund >"$npm_log" 2>&1; then
+      cat "$npm_log" >&2
+      rm -f "$npm_log"
+      echo "ensure-deps: npm ci failed in $dir" >&2
+      exit 1
+    fi
     rm -f "$npm_log"
-    echo "ensure-deps: npm ci failed in $validator" >&2
-    exit 1
+  done
+}
+
+# The Kubernetes manifest tests render k8s/ with `kubectl kustomize`. kubectl is not in Debian's
+# own archive: it comes from the Kubernetes (or Google Cloud) apt repository where one is
+# configured, and the tests fail, saying so, on a machine that has neither.
+ensure_kubectl() {
+  [[ $mode == test ]] && ! command -v kubectl >/dev/null || return 0
+  if [[ $(id -u) -eq 0 ]] || sudo -n true 2>/dev/null; then
+    local sudo_cmd=(); [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo -n)
+    { "${sudo_cmd[@]}" apt-get update && "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y --no-install-recommends kubectl; } >/dev/null 2>&1 || true
   fi
-  rm -f "$npm_log"
+  command -v kubectl >/dev/null \
+    || echo "ensure-deps: kubectl is missing and apt could not install it; the k8s/ tests will fail (install kubectl 1.30 or later)" >&2
 }
 
 # PrivatePostgres runs the server from the distribution's binaries (initdb, pg_ctl, postgres).
@@ -68,7 +87,8 @@ if ((${#missing[@]} == 0)); then
         apt-get install -y --no-install-recommends "${optional[@]}"; } >/dev/null 2>&1 \
       || echo "ensure-deps: could not install ${optional[*]} (optional)" >&2
   fi
-  ensure_openapi_validator
+  ensure_node_checks
+  ensure_kubectl
   exit 0
 fi
 
@@ -92,4 +112,5 @@ if ! { "${as_root[@]}" apt-get update \
   echo "ensure-deps: apt-get failed installing ${missing[*]}" >&2
   exit 1
 fi
-ensure_openapi_validator
+ensure_node_checks
+ensure_kubectl

@@ -1,0 +1,91 @@
+// The alerts and the Grafana dashboard in k8s/monitoring read series by name; a renamed
+// instrument would leave an alert silent for ever. This scrapes a real node's /metrics after a
+// delivery, a dead letter and a Kafka request, and requires every series the rules and panels
+// name to be there, or, for the few that appear only on a rarer event (a lease expiring, a
+// circuit opening), to be an instrument Notifly declares under that exact name.
+using System.Diagnostics.Metrics;
+using System.Text;
+using Notifly.GrainInterfaces.Notifications;
+using Notifly.Grains.Observability;
+using Notifly.Silo.Hosting;
+using Notifly.Tests.Kafka.Ingestion;
+using Notifly.Tests.Support;
+
+namespace Notifly.Tests.Deployment;
+
+public class AlertSeriesTests(KafkaNodeFixture fixture) : IClassFixture<KafkaNodeFixture>
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    // Counted only when something rare happens; a test that provokes each lives elsewhere
+    // (ProviderFailoverTests, StatusWebhookDeliveryTests, the Kafka outage tests, …).
+    private static readonly string[] Rare =
+    [
+        "notifly_delivery_leases_expired_total",
+        "notifly_provider_circuit_rejections_total",
+        "notifly_provider_circuit_transitions_total",
+        "notifly_provider_failovers_total",
+        "notifly_kafka_ingest_errors_total",
+        "notifly_outbox_publish_failures_total",
+        "notifly_rate_limited_requests_total",
+        "notifly_status_webhooks_attempts_total",
+        "notifly_status_webhooks_endpoints_disabled_total",
+        "notifly_provider_circuits_open",
+    ];
+
+    [Fact]
+    public async Task Every_series_the_alerts_and_the_dashboard_read_is_exported()
+    {
+        var used = await Manifests.AlertSeriesAsync();
+        used.Should().Contain(["notifly_delivery_end_to_end_seconds_bucket", "http_server_request_duration_seconds_count", "notifly_cluster_silos_active"]);
+
+        var tenant = await fixture.Node.CreateTenantAsync();
+        // The receiver answers its next call 410: that one first, alone, so no other call takes it.
+        fixture.Webhooks.EnqueueResponse(410);
+        var failed = await tenant.Http.SendOkAsync(Calls.Webhook(fixture.Webhooks.UrlFor($"/gone/{tenant.Id}")));
+        await tenant.Http.WaitForStatusAsync(failed.RequestId, NotificationStatus.Failed, Wait);
+        var sent = await tenant.Http.SendOkAsync(Calls.Webhook(fixture.Webhooks.UrlFor($"/ok/{tenant.Id}")));
+        using (var producer = IngestionProbe.Producer(fixture.BootstrapServers))
+        {
+            await producer.ProduceAsync(fixture.Topics.Requested, IngestionProbe.Message(tenant.Id,
+                IngestionProbe.Request(tenant.Id, $"a-{Guid.NewGuid():N}", fixture.Webhooks.UrlFor($"/kafka/{tenant.Id}"))));
+        }
+
+        await tenant.Http.WaitForStatusAsync(sent.RequestId, NotificationStatus.Sent, Wait);
+        using var http = fixture.Node.Client();
+        var scrape = await Eventually.MatchAsync(() => http.GetStringAsync("/metrics"),
+            text => MetricsText.Has(text, "notifly_kafka_ingest_messages_total{outcome=\"accepted\"}")
+                && MetricsText.Has(text, "notifly_outbox_published_total"),
+            Wait, "the Kafka request and the status events to be counted");
+
+        var exported = MetricsText.Names(scrape);
+        var missing = used.Where(series => !exported.Contains(series)).ToArray();
+        missing.Should().BeSubsetOf(Rare, "every other series is in a scrape after a delivery, a dead letter and a Kafka request");
+        var declared = DeclaredSeries();
+        missing.Should().OnlyContain(series => declared.Contains(series), "each rare series is an instrument of that name");
+    }
+
+    /// <summary>The Prometheus names of every Notifly instrument (as the exporter names them).</summary>
+    private static HashSet<string> DeclaredSeries()
+    {
+        RuntimeHelpersTouch();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, _) =>
+        {
+            if (instrument.Meter.Name != NotiflyMetrics.MeterName)
+            {
+                return;
+            }
+
+            var name = instrument.Name.Replace('.', '_') + (instrument.Unit == "s" ? "_seconds" : "");
+            names.Add(instrument.GetType().Name.StartsWith("Counter", StringComparison.Ordinal) ? name + "_total" : name);
+            names.Add(name + "_bucket");
+        };
+        listener.Start();
+        return names;
+    }
+
+    // The instruments are static fields: make sure their class has run its initializer.
+    private static void RuntimeHelpersTouch() => System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(NotiflyMetrics).TypeHandle);
+}
