@@ -38,11 +38,11 @@ public sealed class NotiflyNode : IAsyncDisposable
 
     /// <summary>
     /// Test defaults: fast retries, short leases; override any key through <paramref name="settings"/>,
-    /// and any service (a fake clock) through <paramref name="services"/>.
+    /// any service (a fake clock) through <paramref name="services"/>, and where it listens through <paramref name="urls"/>.
     /// </summary>
     public static async Task<NotiflyNode> StartAsync(
         string connectionString, IDictionary<string, string?>? settings = null, NotiflyRole role = NotiflyRole.All,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, string[]? urls = null)
     {
         var config = new Dictionary<string, string?>
         {
@@ -86,7 +86,7 @@ public sealed class NotiflyNode : IAsyncDisposable
 
         var app = NotiflyApp.Build([], builder =>
         {
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.WebHost.UseUrls(urls ?? ["http://127.0.0.1:0"]);
             builder.Configuration.AddInMemoryCollection(config);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
