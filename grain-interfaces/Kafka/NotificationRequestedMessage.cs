@@ -26,4 +26,5 @@ public sealed record NotificationRequestedMessage(
     DateTimeOffset? SendAt = null,
     string? Template = null,
     int? TemplateVersion = null,
-    string? Locale = null);
+    string? Locale = null,
+    DateTimeOffset? ExpiresAt = null);

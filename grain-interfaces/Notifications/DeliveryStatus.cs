@@ -26,4 +26,7 @@ public enum DeliveryStatus
 
     /// <summary>Sent, and the provider's receipt says it never reached the recipient (docs/0014).</summary>
     [JsonStringEnumMemberName("BOUNCED")] Bounced,
+
+    /// <summary>The notification's expiresAt passed before this channel sent it; never attempted again.</summary>
+    [JsonStringEnumMemberName("EXPIRED")] Expired,
 }

@@ -18,4 +18,7 @@ public enum NotificationStatus
     [JsonStringEnumMemberName("CANCELLED")] Cancelled,
     [JsonStringEnumMemberName("SKIPPED")] Skipped,
     [JsonStringEnumMemberName("BOUNCED")] Bounced,
+
+    /// <summary>Its expiresAt passed before any channel could send it: never sent late, not dead-lettered.</summary>
+    [JsonStringEnumMemberName("EXPIRED")] Expired,
 }

@@ -12,4 +12,5 @@ public sealed record NotificationView(
     string? IdempotencyKey,
     DateTimeOffset? SendAt,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? ExpiresAt = null);

@@ -20,4 +20,5 @@ public sealed record SendNotificationRequest(
     string? IdempotencyKey = null,
     string? Template = null,
     int? TemplateVersion = null,
-    string? Locale = null);
+    string? Locale = null,
+    DateTimeOffset? ExpiresAt = null);

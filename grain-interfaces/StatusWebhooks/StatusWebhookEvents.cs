@@ -21,10 +21,13 @@ public static class StatusWebhookEvents
     public const string RetryScheduled = "notification.retry_scheduled";
     public const string Cancelled = "notification.cancelled";
     public const string Skipped = "notification.skipped";
+
+    /// <summary>Its expiresAt passed before it could be sent.</summary>
+    public const string Expired = "notification.expired";
     public const string Test = "webhook.test";
 
     public static FrozenSet<string> Subscribable { get; } =
-        new[] { Created, Sent, Delivered, Bounced, Failed, RetryScheduled, Cancelled, Skipped }.ToFrozenSet(StringComparer.Ordinal);
+        new[] { Created, Sent, Delivered, Bounced, Failed, RetryScheduled, Cancelled, Skipped, Expired }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
     /// The event a turn that moved a notification to <paramref name="status"/> reports; null for
@@ -39,6 +42,7 @@ public static class StatusWebhookEvents
         NotificationStatus.Retrying => RetryScheduled,
         NotificationStatus.Cancelled => Cancelled,
         NotificationStatus.Skipped => Skipped,
+        NotificationStatus.Expired => Expired,
         _ => null,
     };
 }

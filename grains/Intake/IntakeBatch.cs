@@ -34,20 +34,20 @@ public sealed class IntakeBatch(
         WITH input AS (
             SELECT u.* FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::bytea[], $6::text[], $7::smallint[],
                                    $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-                                   $15::text[], $16::timestamptz[], $17::uuid[], $19::text[], $20::boolean[], $21::text[], $22::text[])
+                                   $15::text[], $16::timestamptz[], $17::uuid[], $19::text[], $20::boolean[], $21::text[], $22::text[], $23::timestamptz[])
                    AS u(id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, channels, recipient,
                         user_id, subject, body, payload, status, deliveries, send_at, api_key_id, retry_policy, body_html,
-                        template, trace_parent)
+                        template, trace_parent, expires_at)
              WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = u.tenant_id AND t.status = 'ACTIVE')
                AND (u.api_key_id IS NULL
                     OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = u.api_key_id AND k.tenant_id = u.tenant_id AND k.revoked_at IS NULL))
         ), inserted AS (
             INSERT INTO notifications (id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, channels,
                                        recipient, user_id, subject, body, payload, status, deliveries, send_at, created_at, updated_at,
-                                       retry_policy, body_html, template, trace_parent)
+                                       retry_policy, body_html, template, trace_parent, expires_at)
             SELECT id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, string_to_array(channels, ','),
                    recipient::jsonb, user_id, subject, body, payload::jsonb, status, deliveries::jsonb, send_at, $18, $18,
-                   retry_policy::jsonb, body_html, template::jsonb, trace_parent
+                   retry_policy::jsonb, body_html, template::jsonb, trace_parent, expires_at
               FROM input
              -- Every writer (other nodes, Kafka's overlapping batches) takes the unique index's
              -- keys in one order, so two batches sharing keys wait for each other, never deadlock.
@@ -174,7 +174,8 @@ public sealed class IntakeBatch(
             var states = rows.Select((i, n) =>
             {
                 // Opted-out channels are SKIPPED first; the fallback chain is what remains.
-                var created = NotificationState.Create(ids[n], items[i].TenantId, requests[n].Channels, now, requests[n].SendAt, skipped[n]);
+                var created = NotificationState.Create(ids[n], items[i].TenantId, requests[n].Channels, now, requests[n].SendAt, skipped[n],
+                    requests[n].ExpiresAt);
                 var bound = created with { Retry = tenantPolicies[items[i].TenantId].RetryFor(requests[n].EventType) };
                 return requests[n].Fallback ? FallbackChain.Hold(bound) : bound;
             }).ToArray();
@@ -204,7 +205,8 @@ public sealed class IntakeBatch(
                 .With(requests.Select(r => r.BodyIsHtml).ToArray())
                 .With(requests.Select(r => r.Template is null ? null : JsonSerializer.Serialize(r.Template, Json.Options)).ToArray(),
                     NpgsqlDbType.Array | NpgsqlDbType.Text)
-                .With(rows.Select(i => items[i].TraceParent).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text))
+                .With(rows.Select(i => items[i].TraceParent).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(requests.Select(r => r.ExpiresAt).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz))
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
                 while (await reader.ReadAsync(cancellationToken))

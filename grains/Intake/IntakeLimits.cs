@@ -17,4 +17,7 @@ public static class IntakeLimits
     /// more is a mistake (a zero date, 1900-01-01) better refused than sent at once.
     /// </summary>
     public static readonly TimeSpan MaxScheduleBehind = TimeSpan.FromDays(1);
+
+    /// <summary>How far past the latest sendAt an expiresAt may lie: 396 days from now in all.</summary>
+    public static readonly TimeSpan MaxExpiryAfterSend = TimeSpan.FromDays(30);
 }

@@ -119,6 +119,22 @@ public static partial class RequestValidator
             Fail("sendAt", "sendAt must lie between 24 hours ago and 366 days from now (a time in the past sends at once).");
         }
 
+        if (request.ExpiresAt is { } expiresAt)
+        {
+            if (expiresAt <= now)
+            {
+                Fail("expiresAt", "expiresAt must lie in the future.");
+            }
+            else if (expiresAt - now > IntakeLimits.MaxScheduleAhead + IntakeLimits.MaxExpiryAfterSend)
+            {
+                Fail("expiresAt", "expiresAt must lie within 396 days from now.");
+            }
+            else if (request.SendAt is { } at && expiresAt <= at)
+            {
+                Fail("expiresAt", "expiresAt must come after sendAt.");
+            }
+        }
+
         var template = ValidateTemplate(request, channels, Fail);
 
         if (errors.Count > 0)
@@ -129,7 +145,8 @@ public static partial class RequestValidator
 
         var validated = new ValidatedRequest(
             eventType!, payloadJson!, channels, recipient, request.UserId, request.Subject, request.Body,
-            request.Priority ?? Priority.Normal, request.SendAt?.ToUniversalTime(), key, [], template, fallback, unaddressed);
+            request.Priority ?? Priority.Normal, request.SendAt?.ToUniversalTime(), key, [], template, fallback, unaddressed,
+            ExpiresAt: request.ExpiresAt?.ToUniversalTime());
         return new Validation(validated with { PayloadHash = Hash(validated) }, new Dictionary<string, string[]>(), null);
     }
 
@@ -153,6 +170,13 @@ public static partial class RequestValidator
             r.SendAt,
             r.Template,
         }, Json.Options);
+
+        // Appended only when set, so a request without it hashes as it did before expiresAt existed.
+        if (r.ExpiresAt is { } expiresAt)
+        {
+            canonical += "\nexpiresAt=" + expiresAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return SHA256.HashData(Encoding.UTF8.GetBytes(canonical));
     }
 

@@ -11,6 +11,7 @@ namespace Notifly.Grains.Intake;
 /// marks channels taken from the event type's fallback order, tried one after another;
 /// <see cref="Unaddressed"/> are the channels of that order left out for want of an address.
 /// <see cref="BodyIsHtml"/>: the body was rendered from an HTML template (email sends it as HTML).
+/// <see cref="ExpiresAt"/>: nothing is sent after it; what is not sent by then ends EXPIRED.
 /// </summary>
 public sealed record ValidatedRequest(
     string EventType,
@@ -27,4 +28,5 @@ public sealed record ValidatedRequest(
     TemplateReference? Template = null,
     bool Fallback = false,
     IReadOnlyList<Channel>? Unaddressed = null,
-    bool BodyIsHtml = false);
+    bool BodyIsHtml = false,
+    DateTimeOffset? ExpiresAt = null);

@@ -24,5 +24,6 @@ public sealed record DeliveryState(
     /// <summary>Attempts made since the delivery was created or last retried by hand.</summary>
     public int AttemptsInRound => Attempts - RoundStart;
 
-    public bool IsTerminal => Status is DeliveryStatus.Sent or DeliveryStatus.Delivered or DeliveryStatus.Bounced or DeliveryStatus.Failed or DeliveryStatus.Cancelled or DeliveryStatus.Skipped;
+    public bool IsTerminal => Status is DeliveryStatus.Sent or DeliveryStatus.Delivered or DeliveryStatus.Bounced or DeliveryStatus.Failed or DeliveryStatus.Cancelled or DeliveryStatus.Skipped
+        or DeliveryStatus.Expired;
 }

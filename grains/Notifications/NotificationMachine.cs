@@ -32,6 +32,13 @@ public static class NotificationMachine
 
     private static string? Fire(Turn turn, NotificationCommand.Fire fire, RetryPolicy policy)
     {
+        if (turn.IsExpired)
+        {
+            // Late (an outage, a backlog): what was not sent in time is not sent at all.
+            Expire(turn);
+            return null;
+        }
+
         foreach (var d in turn.Deliveries.ToArray())
         {
             if (d.IsTerminal || d.DueAt is not { } due || due > turn.Now)
@@ -137,6 +144,14 @@ public static class NotificationMachine
         }
 
         var due = turn.Now + delay;
+        if (turn.ExpiresAt is { } expires && due >= expires)
+        {
+            // The next attempt would come too late: the notification expires now instead.
+            turn.Set(d with { Status = DeliveryStatus.Retrying, DueAt = due, LastErrorCode = code, LastError = o.ErrorMessage });
+            Expire(turn);
+            return null;
+        }
+
         turn.Set(d with { Status = DeliveryStatus.Retrying, DueAt = due, LastErrorCode = code, LastError = o.ErrorMessage });
         turn.Event("RETRY_SCHEDULED", ("channel", d.Channel), ("nextAttempt", d.Attempts + 1), ("dueAt", due),
             ("delayMs", (long)delay.TotalMilliseconds));
@@ -161,6 +176,37 @@ public static class NotificationMachine
         turn.Set(next with { Status = DeliveryStatus.Pending, DueAt = turn.Now });
         turn.Event("FALLBACK", ("from", d.Channel), ("to", next.Channel), ("reason", reason), ("errorCode", code),
             ("attempts", d.Attempts));
+        if (turn.IsExpired)
+        {
+            Expire(turn); // the next channel would start too late
+        }
+    }
+
+    /// <summary>
+    /// Ends every delivery still open as EXPIRED: nothing is sent after the notification's
+    /// expiresAt, and nothing is dead-lettered for it (it did not fail; its time ran out). An
+    /// attempt in flight under a live lease is left to finish: its result is recorded as usual.
+    /// </summary>
+    private static void Expire(Turn turn)
+    {
+        var open = turn.Deliveries.Where(d => !d.IsTerminal && !(d.Status == DeliveryStatus.Processing && d.DueAt > turn.Now)).ToArray();
+        if (open.Length == 0)
+        {
+            return;
+        }
+
+        foreach (var d in open)
+        {
+            if (d.Status == DeliveryStatus.Processing)
+            {
+                turn.Log(new AttemptLog(d.Channel, d.Attempts, "ABANDONED", null, "LEASE_EXPIRED", "attempt lease expired", null));
+                turn.Event("LEASE_EXPIRED", ("channel", d.Channel), ("attempt", d.Attempts));
+            }
+
+            turn.Set(d with { Status = DeliveryStatus.Expired, DueAt = null });
+        }
+
+        turn.Event("EXPIRED", ("channels", open.Select(d => d.Channel).ToArray()), ("expiresAt", turn.ExpiresAt));
     }
 
     private static void DeadLetter(Turn turn, DeliveryState d, string code, string? message, string reason)
@@ -283,6 +329,7 @@ public static class NotificationMachine
         // makes it BOUNCED only when no other channel is still SENT and might have arrived.
         if (Any(DeliveryStatus.Delivered)) return NotificationStatus.Delivered;
         if (Any(DeliveryStatus.Bounced) && !Any(DeliveryStatus.Sent)) return NotificationStatus.Bounced;
+        if (Any(DeliveryStatus.Expired) && !Any(DeliveryStatus.Sent)) return NotificationStatus.Expired;
         return NotificationStatus.Sent;
     }
 }

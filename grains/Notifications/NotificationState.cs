@@ -5,7 +5,8 @@ namespace Notifly.Grains.Notifications;
 /// <summary>
 /// The persisted state of a NotificationGrain (one row of <c>notifications</c>). <see cref="Retry"/>
 /// is the tenant's retry policy for the event type, bound when the request was accepted; null
-/// means the deployment's <c>Notifly:Retry</c> (docs/0008).
+/// means the deployment's <c>Notifly:Retry</c> (docs/0008). After <see cref="ExpiresAt"/> nothing is
+/// attempted any more: what has not been sent by then ends EXPIRED.
 /// </summary>
 public sealed record NotificationState(
     Guid Id,
@@ -13,7 +14,8 @@ public sealed record NotificationState(
     NotificationStatus Status,
     int Version,
     IReadOnlyList<DeliveryState> Deliveries,
-    RetryPolicy? Retry = null)
+    RetryPolicy? Retry = null,
+    DateTimeOffset? ExpiresAt = null)
 {
     public DeliveryState? Delivery(Channel channel) => Deliveries.FirstOrDefault(d => d.Channel == channel);
 
@@ -23,7 +25,8 @@ public sealed record NotificationState(
 
     /// <param name="skipped">Channels the recipient opted out of: SKIPPED from the start, never due (docs/0009).</param>
     public static NotificationState Create(
-        Guid id, Guid tenantId, IEnumerable<Channel> channels, DateTimeOffset now, DateTimeOffset? sendAt, IReadOnlyCollection<Channel>? skipped = null)
+        Guid id, Guid tenantId, IEnumerable<Channel> channels, DateTimeOffset now, DateTimeOffset? sendAt, IReadOnlyCollection<Channel>? skipped = null,
+        DateTimeOffset? expiresAt = null)
     {
         var scheduled = sendAt is { } at && at > now;
         var deliveries = channels
@@ -33,6 +36,6 @@ public sealed record NotificationState(
             .ToArray();
         var status = deliveries.All(d => d.Status == DeliveryStatus.Skipped) ? NotificationStatus.Skipped
             : scheduled ? NotificationStatus.Scheduled : NotificationStatus.Accepted;
-        return new NotificationState(id, tenantId, status, 1, deliveries);
+        return new NotificationState(id, tenantId, status, 1, deliveries, ExpiresAt: expiresAt);
     }
 }

@@ -12,12 +12,13 @@ public static class NotificationTransitions
 {
     private static readonly Dictionary<NotificationStatus, NotificationStatus[]> Legal = new()
     {
-        [Accepted] = [Processing, Cancelled],
-        [Scheduled] = [Processing, Cancelled],
+        // EXPIRED: expiresAt passed before a channel could send (an outage, a long backoff).
+        [Accepted] = [Processing, Cancelled, Expired],
+        [Scheduled] = [Processing, Cancelled, Expired],
         // DELIVERED/BOUNCED from PROCESSING: a receipt came for one channel while another was
         // still being sent, and that one has now finished (docs/0014).
-        [Processing] = [Retrying, Sent, Failed, Delivered, Bounced],
-        [Retrying] = [Processing, Cancelled],
+        [Processing] = [Retrying, Sent, Failed, Delivered, Bounced, Expired],
+        [Retrying] = [Processing, Cancelled, Expired],
         // FAILED/RETRYING from SENT: a receipt says the provider will not deliver after all
         // (SendGrid's dropped), so the channel is dead-lettered or hands over to the next of its
         // chain (docs/0016).
@@ -29,6 +30,7 @@ public static class NotificationTransitions
         [Cancelled] = [],
         [Skipped] = [],
         [Bounced] = [],
+        [Expired] = [],
     };
 
     public static IEnumerable<(NotificationStatus From, NotificationStatus To)> All =>

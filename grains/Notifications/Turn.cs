@@ -9,6 +9,11 @@ internal sealed class Turn(NotificationState state, DateTimeOffset now)
 
     public DateTimeOffset Now { get; } = now;
 
+    public DateTimeOffset? ExpiresAt { get; } = state.ExpiresAt;
+
+    /// <summary>The notification's expiresAt has passed: nothing more may be attempted.</summary>
+    public bool IsExpired => ExpiresAt is { } expires && expires <= Now;
+
     public List<DeliveryState> Deliveries { get; } = [.. state.Deliveries];
 
     public List<AttemptStart> Starts { get; } = [];

@@ -14,7 +14,7 @@ namespace Notifly.Grains.Queries;
 public static class NotificationQueries
 {
     private const string ViewColumns =
-        "n.id, n.correlation_id, n.event_type, n.status, n.priority, n.channels, n.user_id, n.idempotency_key, n.send_at, n.created_at, n.updated_at";
+        "n.id, n.correlation_id, n.event_type, n.status, n.priority, n.channels, n.user_id, n.idempotency_key, n.send_at, n.created_at, n.updated_at, n.expires_at";
 
     public static async Task<NotificationDetails?> GetAsync(TenantScope scope, Guid id, CancellationToken cancellationToken)
     {
@@ -34,12 +34,12 @@ public static class NotificationQueries
             }
 
             view = ReadView(reader);
-            deliveries = JsonSerializer.Deserialize<DeliveryState[]>(reader.GetString(11), Json.Options)!;
-            using var payload = JsonDocument.Parse(reader.GetString(16));
+            deliveries = JsonSerializer.Deserialize<DeliveryState[]>(reader.GetString(12), Json.Options)!;
+            using var payload = JsonDocument.Parse(reader.GetString(17));
             content = new NotificationContent(
-                JsonSerializer.Deserialize<Recipient>(reader.GetString(12), Json.Options)!,
-                NullableString(reader, 13), NullableString(reader, 14), reader.GetBoolean(15), payload.RootElement.Clone(),
-                reader.IsDBNull(17) ? null : JsonSerializer.Deserialize<NotificationTemplate>(reader.GetString(17), Json.Options));
+                JsonSerializer.Deserialize<Recipient>(reader.GetString(13), Json.Options)!,
+                NullableString(reader, 14), NullableString(reader, 15), reader.GetBoolean(16), payload.RootElement.Clone(),
+                reader.IsDBNull(18) ? null : JsonSerializer.Deserialize<NotificationTemplate>(reader.GetString(18), Json.Options));
         }
 
         var logs = new List<DeliveryLogView>();
@@ -131,7 +131,8 @@ public static class NotificationQueries
         (Priority)reader.GetInt16(4), reader.GetFieldValue<string[]>(5).Select(Wire.ParseChannel).ToArray(),
         NullableString(reader, 6), NullableString(reader, 7),
         reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
-        reader.GetFieldValue<DateTimeOffset>(9), reader.GetFieldValue<DateTimeOffset>(10));
+        reader.GetFieldValue<DateTimeOffset>(9), reader.GetFieldValue<DateTimeOffset>(10),
+        reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11));
 
     private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }

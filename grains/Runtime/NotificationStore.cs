@@ -130,17 +130,18 @@ public sealed class NotificationStore(
             while (await reader.ReadAsync(cancellationToken))
             {
                 var (state, priority) = GrainRow.Read(reader);
+                const int c = GrainRow.Count; // this query's own columns follow the grain's
                 rows.Add((state, priority, new SendContext(
-                    reader.GetGuid(7), reader.GetString(8), reader.GetString(9),
-                    JsonSerializer.Deserialize<Recipient>(reader.GetString(10), Json.Options)!,
-                    reader.IsDBNull(11) ? null : reader.GetString(11),
-                    reader.IsDBNull(12) ? null : reader.GetString(12),
-                    reader.IsDBNull(13) ? null : reader.GetString(13),
-                    reader.GetFieldValue<DateTimeOffset>(14),
-                    reader.GetString(15),
-                    reader.GetBoolean(16),
-                    reader.IsDBNull(17) ? null : reader.GetFieldValue<DateTimeOffset>(17),
-                    reader.IsDBNull(18) ? null : reader.GetString(18))));
+                    reader.GetGuid(c), reader.GetString(c + 1), reader.GetString(c + 2),
+                    JsonSerializer.Deserialize<Recipient>(reader.GetString(c + 3), Json.Options)!,
+                    reader.IsDBNull(c + 4) ? null : reader.GetString(c + 4),
+                    reader.IsDBNull(c + 5) ? null : reader.GetString(c + 5),
+                    reader.IsDBNull(c + 6) ? null : reader.GetString(c + 6),
+                    reader.GetFieldValue<DateTimeOffset>(c + 7),
+                    reader.GetString(c + 8),
+                    reader.GetBoolean(c + 9),
+                    reader.IsDBNull(c + 10) ? null : reader.GetFieldValue<DateTimeOffset>(c + 10),
+                    reader.IsDBNull(c + 11) ? null : reader.GetString(c + 11))));
             }
         }
 

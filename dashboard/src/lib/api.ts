@@ -103,7 +103,7 @@ export type DashboardMetrics = {
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
 export type NotificationStatus =
-  | "ACCEPTED" | "SCHEDULED" | "PROCESSING" | "RETRYING" | "SENT" | "DELIVERED" | "FAILED" | "CANCELLED" | "SKIPPED" | "BOUNCED";
+  | "ACCEPTED" | "SCHEDULED" | "PROCESSING" | "RETRYING" | "SENT" | "DELIVERED" | "FAILED" | "CANCELLED" | "SKIPPED" | "BOUNCED" | "EXPIRED";
 
 export type NotificationView = {
   id: string;
@@ -116,6 +116,7 @@ export type NotificationView = {
   userId: string | null;
   idempotencyKey: string | null;
   sendAt: string | null;
+  expiresAt?: string | null;
   createdAt: string;
   updatedAt: string;
 };

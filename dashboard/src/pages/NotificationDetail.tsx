@@ -110,6 +110,18 @@ export function NotificationDetailPage() {
             <dd className="col-span-2 font-mono text-xs break-all">{n.correlationId}</dd>
             <dt className="text-slate-600">Created</dt>
             <dd className="col-span-2">{time(n.createdAt)}</dd>
+            {n.sendAt && (
+              <>
+                <dt className="text-slate-600">Send at</dt>
+                <dd className="col-span-2">{time(n.sendAt)}</dd>
+              </>
+            )}
+            {n.expiresAt && (
+              <>
+                <dt className="text-slate-600">Expires</dt>
+                <dd className="col-span-2">{time(n.expiresAt)}</dd>
+              </>
+            )}
           </dl>
         </Card>
         <Card title="Content">

@@ -4,7 +4,7 @@ import { Alert, Button, Card, Input, Label, LoadMore, Select, StatusBadge, Table
 import { api, download, followStatus, type NotificationView, type Page } from "../lib/api";
 import { time } from "../lib/hooks";
 
-const statuses = ["", "ACCEPTED", "SCHEDULED", "PROCESSING", "RETRYING", "SENT", "DELIVERED", "FAILED", "CANCELLED", "SKIPPED", "BOUNCED"];
+const statuses = ["", "ACCEPTED", "SCHEDULED", "PROCESSING", "RETRYING", "SENT", "DELIVERED", "FAILED", "CANCELLED", "SKIPPED", "BOUNCED", "EXPIRED"];
 const channels = ["", "EMAIL", "SMS", "PUSH", "WEBHOOK"];
 
 /** `from` and `to` are instants (ISO 8601); the form's local times are turned into them. */

@@ -121,7 +121,7 @@ public static class RequestedMessageParser
 
         var request = new SendNotificationRequest(
             message.EventType, message.Payload, channels, recipient, message.UserId, message.Subject, message.Body,
-            message.Priority, message.SendAt, notificationId, message.Template, message.TemplateVersion, message.Locale);
+            message.Priority, message.SendAt, notificationId, message.Template, message.TemplateVersion, message.Locale, message.ExpiresAt);
         if (RecipientIntake.NeedsProfile(request))
         {
             // Its addresses are in the recipient profile, which only the write stage reads (one

@@ -191,6 +191,13 @@ public class BadInputCorpusTests(NodeFixture fixture) : IClassFixture<NodeFixtur
         Send("{\"eventType\":\"a\",\"payload\":{},\"sendAt\":\"" + DateTimeOffset.UtcNow.AddYears(2).ToString("O") + "\"," + Webhook + "}", "sendAt");
         Send("{\"eventType\":\"a\",\"payload\":{},\"sendAt\":\"tomorrow\"," + Webhook + "}", "$.sendAt");
 
+        // expiresAt: in the future, after sendAt, within its window.
+        Send("{\"eventType\":\"a\",\"payload\":{},\"expiresAt\":\"" + DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O") + "\"," + Webhook + "}", "expiresAt");
+        Send("{\"eventType\":\"a\",\"payload\":{},\"sendAt\":\"" + DateTimeOffset.UtcNow.AddHours(2).ToString("O") + "\",\"expiresAt\":\""
+            + DateTimeOffset.UtcNow.AddHours(1).ToString("O") + "\"," + Webhook + "}", "expiresAt");
+        Send("{\"eventType\":\"a\",\"payload\":{},\"expiresAt\":\"" + DateTimeOffset.UtcNow.AddYears(2).ToString("O") + "\"," + Webhook + "}", "expiresAt");
+        Send("{\"eventType\":\"a\",\"payload\":{},\"expiresAt\":\"soon\"," + Webhook + "}", "$.expiresAt");
+
         // Text PostgreSQL cannot store, in every field of a notification that stores text.
         Send("{\"eventType\":\"a\",\"payload\":{},\"subject\":\"a\\u0000b\"," + Webhook + "}", "$.subject");
         Send("{\"eventType\":\"a\",\"payload\":{},\"subject\":\"a\\ud800b\"," + Webhook + "}", "$.subject");

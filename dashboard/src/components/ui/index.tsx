@@ -58,6 +58,7 @@ const statusColours: Record<string, string> = {
   DELIVERED: "bg-green-100 text-green-800",
   FAILED: "bg-red-100 text-red-800",
   BOUNCED: "bg-red-100 text-red-800",
+  EXPIRED: "bg-amber-100 text-amber-900",
   ABANDONED: "bg-red-100 text-red-800",
   RETRYING: "bg-amber-100 text-amber-900",
   PROCESSING: "bg-blue-100 text-blue-800",

@@ -36,6 +36,25 @@ public class RequestedMessageParserTests
     }
 
     [Fact]
+    public void An_expiry_is_carried_and_validated_as_in_rest()
+    {
+        var expiresAt = DateTimeOffset.UtcNow.AddHours(1);
+        var parsed = Parse($$"""
+            {"notificationId":"n-x","organizationId":"{{Tenant}}","eventType":"e","channel":"EMAIL","recipient":"a@b.co",
+             "payload":{},"expiresAt":"{{expiresAt:O}}"}
+            """);
+        parsed.ErrorCode.Should().BeNull(parsed.ErrorMessage);
+        parsed.Request!.ExpiresAt.Should().Be(expiresAt);
+
+        var late = Parse($$"""
+            {"notificationId":"n-y","organizationId":"{{Tenant}}","eventType":"e","channel":"EMAIL","recipient":"a@b.co",
+             "payload":{},"expiresAt":"{{DateTimeOffset.UtcNow.AddHours(-1):O}}"}
+            """);
+        late.ErrorCode.Should().Be("VALIDATION_FAILED");
+        late.ErrorMessage.Should().Contain("expiresAt");
+    }
+
+    [Fact]
     public void Recipient_object_and_channels_array_are_read_as_in_rest()
     {
         var parsed = Parse("""
