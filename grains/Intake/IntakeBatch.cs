@@ -174,9 +174,13 @@ public sealed class IntakeBatch(
             var states = rows.Select((i, n) =>
             {
                 // Opted-out channels are SKIPPED first; the fallback chain is what remains.
+                var retry = tenantPolicies[items[i].TenantId].RetryFor(requests[n].EventType);
+                // The request's own expiresAt, or the event type's time-to-live from when it is due.
+                var expiresAt = requests[n].ExpiresAt
+                    ?? (retry?.Ttl is { } ttl ? (requests[n].SendAt is { } at && at > now ? at : now) + ttl : null);
                 var created = NotificationState.Create(ids[n], items[i].TenantId, requests[n].Channels, now, requests[n].SendAt, skipped[n],
-                    requests[n].ExpiresAt);
-                var bound = created with { Retry = tenantPolicies[items[i].TenantId].RetryFor(requests[n].EventType) };
+                    expiresAt);
+                var bound = created with { Retry = retry };
                 return requests[n].Fallback ? FallbackChain.Hold(bound) : bound;
             }).ToArray();
             var inserted = new HashSet<Guid>();
@@ -206,7 +210,7 @@ public sealed class IntakeBatch(
                 .With(requests.Select(r => r.Template is null ? null : JsonSerializer.Serialize(r.Template, Json.Options)).ToArray(),
                     NpgsqlDbType.Array | NpgsqlDbType.Text)
                 .With(rows.Select(i => items[i].TraceParent).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
-                .With(requests.Select(r => r.ExpiresAt).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz))
+                .With(states.Select(s => s.ExpiresAt).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz))
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
                 while (await reader.ReadAsync(cancellationToken))

@@ -5,7 +5,7 @@ import { api, may, type Channel } from "../lib/api";
 import { useAuth } from "../lib/auth";
 import { errorText, useResource } from "../lib/hooks";
 
-type RetryPolicy = { maxAttempts: number; initialDelayMs: number; maxDelayMs: number; backoffMultiplier: number };
+type RetryPolicy = { maxAttempts: number; initialDelayMs: number; maxDelayMs: number; backoffMultiplier: number; ttlSeconds?: number | null };
 type TenantSettings = {
   rateLimits: { requestsPerMinute: number; requestsPerHour: number; burstLimit: number };
   retryPolicies: { default: RetryPolicy; eventTypes: Record<string, RetryPolicy> };
@@ -15,7 +15,7 @@ type TenantSettings = {
 type RetryPreview = { retries: { attempt: number; delayMs: number; maxDelayWithJitterMs: number }[]; jitterFraction: number };
 
 const channels: Channel[] = ["EMAIL", "SMS", "PUSH", "WEBHOOK"];
-const policyFields: { key: keyof RetryPolicy; label: string; step?: string }[] = [
+const policyFields: { key: Exclude<keyof RetryPolicy, "ttlSeconds">; label: string; step?: string }[] = [
   { key: "maxAttempts", label: "Attempts" },
   { key: "initialDelayMs", label: "First wait (ms)" },
   { key: "maxDelayMs", label: "Longest wait (ms)" },
@@ -33,7 +33,7 @@ function BackoffPreview({ policy }: { policy: RetryPolicy }) {
   const [problem, setProblem] = useState<string | null>(null);
   useEffect(() => {
     const timer = window.setTimeout(() => {
-      const query = new URLSearchParams(Object.entries(policy).map(([k, v]) => [k, String(v)]));
+      const query = new URLSearchParams(policyFields.map(({ key }) => [key, String(policy[key])]));
       api<RetryPreview>(`/api/admin/settings/retry-policies/preview?${query}`).then(
         (answer) => (setPreview(answer), setProblem(null)),
         (failure) => setProblem(errorText(failure)),
@@ -72,7 +72,7 @@ function BackoffPreview({ policy }: { policy: RetryPolicy }) {
 
 function PolicyInputs({ id, policy, onChange }: { id: string; policy: RetryPolicy; onChange: (next: RetryPolicy) => void }) {
   return (
-    <div className="grid grid-cols-2 gap-2 sm:grid-cols-4">
+    <div className="grid grid-cols-2 gap-2 sm:grid-cols-5">
       {policyFields.map(({ key, label, step }) => (
         <div key={key}>
           <Label htmlFor={`${id}-${key}`}>{label}</Label>
@@ -87,6 +87,18 @@ function PolicyInputs({ id, policy, onChange }: { id: string; policy: RetryPolic
           />
         </div>
       ))}
+      <div>
+        <Label htmlFor={`${id}-ttlSeconds`}>Expires after (s)</Label>
+        <Input
+          id={`${id}-ttlSeconds`}
+          type="number"
+          min={1}
+          placeholder="never"
+          title="A notification of this kind not sent within this many seconds of being due ends EXPIRED (unless its request names expiresAt)."
+          value={policy.ttlSeconds ?? ""}
+          onChange={(event) => onChange({ ...policy, ttlSeconds: event.target.value === "" ? null : Number(event.target.value) })}
+        />
+      </div>
     </div>
   );
 }

@@ -11,7 +11,7 @@ namespace Notifly.Grains.Tenants.Policies;
 public static class PolicyRows
 {
     public const string SelectRetry =
-        "SELECT event_type, max_attempts, initial_delay_ms, max_delay_ms, backoff_multiplier FROM retry_policy";
+        "SELECT event_type, max_attempts, initial_delay_ms, max_delay_ms, backoff_multiplier, ttl_seconds FROM retry_policy";
 
     public const string SelectFallback = "SELECT event_type, fallback_order::text FROM event_channel_policy";
 
@@ -21,7 +21,8 @@ public static class PolicyRows
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows[reader.GetString(0)] = new RetryPolicySettings(reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetDouble(4));
+            rows[reader.GetString(0)] = new RetryPolicySettings(reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetDouble(4),
+                reader.IsDBNull(5) ? null : reader.GetInt32(5));
         }
 
         return rows;
@@ -42,10 +43,11 @@ public static class PolicyRows
     /// <summary>A validated policy as the machine runs it; jitter is the deployment's.</summary>
     public static RetryPolicy ToPolicy(RetryPolicySettings s, double jitterFraction) => new(
         s.MaxAttempts!.Value, TimeSpan.FromMilliseconds(s.InitialDelayMs!.Value), s.BackoffMultiplier!.Value,
-        TimeSpan.FromMilliseconds(s.MaxDelayMs!.Value), jitterFraction);
+        TimeSpan.FromMilliseconds(s.MaxDelayMs!.Value), jitterFraction, s.TtlSeconds is { } ttl ? TimeSpan.FromSeconds(ttl) : null);
 
     public static RetryPolicySettings ToSettings(RetryPolicy p) =>
-        new(p.MaxAttempts, (int)p.InitialDelay.TotalMilliseconds, (int)p.MaxDelay.TotalMilliseconds, p.Multiplier);
+        new(p.MaxAttempts, (int)p.InitialDelay.TotalMilliseconds, (int)p.MaxDelay.TotalMilliseconds, p.Multiplier,
+            p.Ttl is { } ttl ? (int)ttl.TotalSeconds : null);
 
     public static Channel[] ToChannels(IEnumerable<string> names) => names.Select(Wire.ParseChannel).ToArray();
 }

@@ -40,15 +40,18 @@ public sealed class PolicySettingsStore(RetryPolicy deployment, TimeProvider tim
             await delete.ExecuteNonQueryAsync(cancellationToken);
             await using var insert = scope.Command(
                 """
-                INSERT INTO retry_policy (tenant_id, event_type, max_attempts, initial_delay_ms, max_delay_ms, backoff_multiplier, updated_at)
-                SELECT $1, u.* , $7
-                  FROM unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::float8[]) AS u
+                INSERT INTO retry_policy (tenant_id, event_type, max_attempts, initial_delay_ms, max_delay_ms, backoff_multiplier, updated_at,
+                                          ttl_seconds)
+                SELECT $1, u.event_type, u.max_attempts, u.initial_delay_ms, u.max_delay_ms, u.backoff_multiplier, $7, u.ttl_seconds
+                  FROM unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::float8[], $8::int[])
+                       AS u(event_type, max_attempts, initial_delay_ms, max_delay_ms, backoff_multiplier, ttl_seconds)
                 """).With(scope.TenantId).With(rows.Select(r => r.Key).ToArray())
                 .With(rows.Select(r => r.Value.MaxAttempts!.Value).ToArray())
                 .With(rows.Select(r => r.Value.InitialDelayMs!.Value).ToArray())
                 .With(rows.Select(r => r.Value.MaxDelayMs!.Value).ToArray())
                 .With(rows.Select(r => r.Value.BackoffMultiplier!.Value).ToArray())
-                .With(now);
+                .With(now)
+                .With(rows.Select(r => r.Value.TtlSeconds).ToArray(), NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 

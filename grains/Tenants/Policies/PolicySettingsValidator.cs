@@ -99,7 +99,14 @@ public static partial class PolicySettingsValidator
         {
             errors[$"{path}.backoffMultiplier"] = [$"backoffMultiplier is required and must be 1–{MaxMultiplier}."];
         }
+
+        if (p.TtlSeconds is < 1 or > MaxTtlSeconds)
+        {
+            errors[$"{path}.ttlSeconds"] = [$"ttlSeconds, when given, must be 1–{MaxTtlSeconds:N0} (396 days)."];
+        }
     }
+
+    private const int MaxTtlSeconds = 396 * 24 * 3600;
 
     [GeneratedRegex(@"^[A-Za-z0-9._:\-]+$")]
     private static partial Regex EventTypePattern();
