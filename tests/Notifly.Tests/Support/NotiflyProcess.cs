@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 
@@ -6,6 +7,9 @@ namespace Notifly.Tests.Support;
 /// <summary>The built <c>notifly</c> binary as a real child process, for tests that SIGKILL it.</summary>
 public static class NotiflyProcess
 {
+    // The last lines each child printed, by its HTTP port: what a start that never got ready says.
+    private static readonly ConcurrentDictionary<int, ConcurrentQueue<string>> Output = new();
+
     /// <param name="environment">Settings as environment variables (<c>Section__Key</c>).</param>
     public static Process Start(int port, IReadOnlyDictionary<string, string> environment)
     {
@@ -24,9 +28,23 @@ public static class NotiflyProcess
         }
 
         var process = Process.Start(start)!;
-        // Drained so a chatty child never blocks on a full pipe.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // Drained so a chatty child never blocks on a full pipe; the tail is kept for diagnosis.
+        var tail = Output[port] = new ConcurrentQueue<string>();
+        void Keep(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            tail.Enqueue(line);
+            while (tail.Count > 40 && tail.TryDequeue(out _))
+            {
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
@@ -36,10 +54,17 @@ public static class NotiflyProcess
     public static async Task WaitReadyAsync(int port, TimeSpan deadline)
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await Eventually.MatchAsync(async () =>
+        try
         {
-            try { return (await http.GetAsync("/health/ready")).StatusCode; }
-            catch (HttpRequestException) { return HttpStatusCode.ServiceUnavailable; }
-        }, s => s == HttpStatusCode.OK, deadline, "the process to start");
+            await Eventually.MatchAsync(async () =>
+            {
+                try { return (await http.GetAsync("/health/ready")).StatusCode; }
+                catch (HttpRequestException) { return HttpStatusCode.ServiceUnavailable; }
+            }, s => s == HttpStatusCode.OK, deadline, "the process to start");
+        }
+        catch (TimeoutException ex) when (Output.TryGetValue(port, out var tail))
+        {
+            throw new TimeoutException($"{ex.Message}; it printed:\n{string.Join('\n', tail)}", ex);
+        }
     }
 }
