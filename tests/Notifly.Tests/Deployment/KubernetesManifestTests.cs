@@ -23,7 +23,7 @@ public partial class KubernetesManifestTests
     // Settings that are the platform's or the framework's, not Notifly's own catalog's.
     private static readonly string[] FrameworkSettings = ["Urls", "ASPNETCORE_URLS", "shutdownTimeoutSeconds", "POD_NAME", "POD_NAMESPACE"];
 
-    private static readonly string[] FrameworkPrefixes = ["Logging__", "OTEL_", "DOTNET_"];
+    private static readonly string[] FrameworkPrefixes = ["Logging__", "OTEL_", "DOTNET_", "ASPNETCORE_"];
 
     [Theory]
     [MemberData(nameof(Overlays))]
