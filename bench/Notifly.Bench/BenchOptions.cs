@@ -11,8 +11,8 @@ public sealed record BenchOptions(
 {
     public const string Usage = """
         usage: Notifly.Bench [--duration 10] [--warmup 2] [--jit-warmup 60] [--rate 5000] [--connections 64] [--out bench/results] [--backlog N]
-                             [--role api|all] [--phases all | kestrel,http-authenticated,http-validated,pg-raw,pg-writer,intake-max,intake-rate,pg-raw-matched,kafka-raw,kafka-intake,dispatch-priority,dispatch-fairness,slow-provider,cluster]
-          --duration     seconds measured per phase (1–120)
+                             [--role api|all] [--phases all | kestrel,http-authenticated,http-validated,pg-raw,pg-writer,intake-max,intake-rate,pg-raw-matched,kafka-raw,kafka-intake,dispatch-priority,dispatch-fairness,slow-provider,cluster,admin-queries | soak]
+          --duration     seconds measured per phase (1–3600); soak: its whole length, in 30-s windows
           --warmup       seconds of load before each phase's window (0–30)
           --jit-warmup   seconds of unmeasured intake load before the first phase, until the JIT has
                          optimised the hot paths (1–120)
@@ -20,7 +20,8 @@ public sealed record BenchOptions(
           --connections  HTTP/1.1 connections of the HTTP phases (1–1024)
           --out          where the markdown and JSON reports go
           --role         api: intake only (default); all: the dispatcher delivers to an instant local webhook too
-          --phases       comma-separated, run in the order above; default: all but the http-* breakdown phases
+          --phases       comma-separated, run in the order above; default: all but the http-* breakdown phases;
+                         soak (never part of "all"): intake at --rate for --duration, memory and p99 per window
           --backlog      low-priority notifications stored before each dispatch phase (default: 6,000 per second of
                          warm-up and window, 72,000 with the defaults), e.g. 300000 to see memory against depth
           --set          key=value: a Notifly setting for this run, e.g. --set Notifly:Intake:Writers=2 (repeatable)
@@ -59,14 +60,15 @@ public sealed record BenchOptions(
             "all" => PhaseNames.All.ToArray(),
             var list => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
-        if (phases.FirstOrDefault(p => !PhaseNames.All.Contains(p)) is { } unknown)
+        string[] known = [.. PhaseNames.All, PhaseNames.Soak];
+        if (phases.FirstOrDefault(p => !known.Contains(p)) is { } unknown)
         {
             throw new UsageException($"unknown phase '{unknown}'");
         }
 
         return new BenchOptions(
-            a.Int("duration", 10, 1, 120), a.Int("warmup", 2, 0, 30), a.Int("jit-warmup", 60, 1, 120), a.Int("rate", 5000, 1, 100_000), a.Int("connections", 64, 1, 1024),
-            a.String("out", Path.Combine("bench", "results")), role, PhaseNames.All.Where(phases.Contains).ToArray(),
+            a.Int("duration", 10, 1, 3600), a.Int("warmup", 2, 0, 30), a.Int("jit-warmup", 60, 1, 120), a.Int("rate", 5000, 1, 100_000), a.Int("connections", 64, 1, 1024),
+            a.String("out", Path.Combine("bench", "results")), role, known.Where(phases.Contains).ToArray(),
             a.String("raw-sql", "as-is") switch
             {
                 "as-is" => RawVariant.AsIs,

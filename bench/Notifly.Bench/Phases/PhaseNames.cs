@@ -19,6 +19,9 @@ public static class PhaseNames
     public const string Cluster = "cluster";
     public const string AdminQueries = "admin-queries";
 
+    /// <summary>Not in <see cref="All"/>: minutes long, run on its own (<c>--phases soak --duration 600</c>).</summary>
+    public const string Soak = "soak";
+
     /// <summary>Run by default: the ceilings, the two REST intake measurements, the database at intake's batch size, Kafka intake and its ceiling.</summary>
     public static readonly IReadOnlyList<string> Default = [Kestrel, PostgresRaw, PostgresWriter, IntakeMax, IntakeRate, PostgresMatched, KafkaRaw, KafkaIntake, DispatchPriority, DispatchFairness, SlowProvider, Cluster];
 
