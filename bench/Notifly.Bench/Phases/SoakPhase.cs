@@ -73,7 +73,7 @@ public static class SoakPhase
     private static double Mb(long bytes) => bytes / 1024.0 / 1024.0;
 
     /// <summary>Least-squares slope of <paramref name="value"/> over the samples' minutes.</summary>
-    internal static string Slope(IReadOnlyList<Sample> samples, Func<Sample, double> value, string unit)
+    public static string Slope(IReadOnlyList<Sample> samples, Func<Sample, double> value, string unit)
     {
         var n = samples.Count;
         var meanX = samples.Average(s => s.Minute);
@@ -113,5 +113,5 @@ public static class SoakPhase
         return svg.Append("</svg>").ToString();
     }
 
-    internal sealed record Sample(double Minute, double Rate, double P99, double HeapMb, double LiveMb, double RssMb);
+    public sealed record Sample(double Minute, double Rate, double P99, double HeapMb, double LiveMb, double RssMb);
 }
