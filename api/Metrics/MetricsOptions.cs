@@ -9,7 +9,7 @@ public sealed class MetricsOptions
 
     /// <summary>
     /// The only port <c>/metrics</c> answers on; Kestrel must listen on it too (e.g.
-    /// <c>ASPNETCORE_URLS=http://+:8080;http://+:9090</c>). Unset: the same port as the API.
+    /// <c>Urls=http://+:8080;http://+:9090</c>). Unset: the same port as the API.
     /// </summary>
     [Range(1, 65535)]
     public int? Port { get; set; }
