@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "./api";
 
 /** What a failure says to the person at the page. */
@@ -13,13 +13,18 @@ export const time = (iso?: string | null) => (iso ? new Date(iso).toLocaleString
 export function useResource<T>(path: string | null) {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
+  // The path shown now: an answer to an earlier path (a filter changed while it was on its way)
+  // arrives late and must not overwrite the newer one.
+  const current = useRef(path);
+  current.current = path;
 
   const reload = useCallback(async () => {
     if (path === null) return;
     try {
-      setData(await api<T>(path));
+      const answer = await api<T>(path);
+      if (current.current === path) setData(answer);
     } catch (failure) {
-      setError(errorText(failure));
+      if (current.current === path) setError(errorText(failure));
     }
   }, [path]);
 
