@@ -5,7 +5,6 @@
 // leases (5 minutes here) could have expired on their own. The api node, a client of the
 // cluster, then still accepts a notification, which the survivors deliver.
 using System.Diagnostics;
-using System.Globalization;
 using Npgsql;
 using Notifly.GrainInterfaces.Notifications;
 using Notifly.Tests.Support;
@@ -27,7 +26,8 @@ public class SiloKillTests(ITestOutputHelper output)
         receiver.SetDefault(204, delay: TimeSpan.FromSeconds(2)); // attempts stay in flight long enough to be caught
 
         var clusterId = $"test-{Guid.NewGuid():N}";
-        var silos = Enumerable.Range(0, 3).Select(_ => StartSilo(connectionString, redis, clusterId)).ToArray();
+        var silos = Enumerable.Range(0, 3).Select(_ => ClusterSilo.Start(connectionString, redis, clusterId,
+            new Dictionary<string, string> { ["Notifly__Dispatch__Lease"] = "00:05:00" })).ToArray();
         try
         {
             foreach (var silo in silos)
@@ -54,7 +54,7 @@ public class SiloKillTests(ITestOutputHelper output)
             // loaded machine one silo may be slow enough to its first claim that the others take
             // every attempt, and killing it would test nothing.
             var leases = await Eventually.MatchAsync(
-                async () => await Task.WhenAll(silos.Select(s => LeasesHeldAsync(connectionString, s.SiloPort))),
+                async () => await Task.WhenAll(silos.Select(s => LeasesHeldAsync(connectionString, s))),
                 counts => counts.Any(n => n > 0), TimeSpan.FromSeconds(60), "a silo to run attempts");
             var victim = silos[Array.IndexOf(leases, leases.Max())];
             var held = leases.Max();
@@ -62,7 +62,7 @@ public class SiloKillTests(ITestOutputHelper output)
             victim.Process.Kill(entireProcessTree: true);
             await victim.Process.WaitForExitAsync();
 
-            await Eventually.MatchAsync(() => LeasesHeldAsync(connectionString, victim.SiloPort), n => n == 0,
+            await Eventually.MatchAsync(() => LeasesHeldAsync(connectionString, victim), n => n == 0,
                 TimeSpan.FromSeconds(60), "the dead silo's leases to be released");
             var released = killed.Elapsed;
             await Eventually.MatchAsync(() => CountAsync(connectionString, "SELECT count(*) FROM notifications WHERE status = 'SENT'"),
@@ -97,31 +97,7 @@ public class SiloKillTests(ITestOutputHelper output)
         }
     }
 
-    private sealed record SiloProcess(Process Process, int HttpPort, int SiloPort);
-
-    private static SiloProcess StartSilo(string connectionString, RedisServer redis, string clusterId)
-    {
-        var http = FreeTcpPort.Pick();
-        var siloPort = FreeTcpPort.Pick();
-        var process = NotiflyProcess.Start(http, new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Notifly"] = connectionString,
-            ["Notifly__Role"] = "Worker",
-            ["Notifly__Dispatch__Lease"] = "00:05:00",
-            ["Notifly__Orleans__Clustering"] = "Redis",
-            ["Notifly__Orleans__Redis"] = redis.Configuration,
-            ["Notifly__Orleans__ClusterId"] = clusterId,
-            ["Notifly__Orleans__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
-            // Quicker failure detection than Orleans' defaults, as a deployment may choose (docs/0020).
-            ["Notifly__Orleans__Membership__ProbeTimeout"] = "00:00:01",
-            ["Notifly__Orleans__Membership__NumMissedProbesLimit"] = "2",
-        });
-        return new SiloProcess(process, http, siloPort);
-    }
-
-    // A silo's name is its address: 127.0.0.1:<silo port>@<generation>.
-    private static Task<long> LeasesHeldAsync(string connectionString, int siloPort) =>
-        CountAsync(connectionString, $"SELECT count(*) FROM reminders WHERE owner LIKE '%:{siloPort.ToString(CultureInfo.InvariantCulture)}@%'");
+    private static Task<long> LeasesHeldAsync(string connectionString, ClusterSilo silo) => CountAsync(connectionString, silo.LeasesSql);
 
     private static async Task<long> CountAsync(string connectionString, string sql)
     {

@@ -5,7 +5,6 @@
 // SENT (0 stuck), and a notification reached the receiver twice only if one of its attempts
 // was cut off (its lease released or expired): at least once, never more than the faults explain.
 using System.Diagnostics;
-using System.Globalization;
 using Npgsql;
 using Notifly.Silo.Hosting;
 using Notifly.Tests.Support;
@@ -28,7 +27,14 @@ public class ShortChaosTests(ITestOutputHelper output)
         await using var receiver = await WebhookReceiver.StartAsync();
         receiver.SetDefault(204, delay: TimeSpan.FromMilliseconds(300)); // attempts in flight when the faults hit
         var clusterId = $"chaos-{Guid.NewGuid():N}";
-        var silos = Enumerable.Range(0, 2).Select(_ => StartSilo(connectionString, redis, clusterId)).ToList();
+        var silos = Enumerable.Range(0, 2).Select(_ => ClusterSilo.Start(connectionString, redis, clusterId, new Dictionary<string, string>
+        {
+            ["Notifly__Dispatch__Lease"] = "00:00:15",
+            ["Notifly__Channels__Webhook__Timeout"] = "00:00:05", // the lease must outlast every sender's timeout
+            ["Notifly__Channels__Smtp__Timeout"] = "00:00:05",
+            ["Notifly__Retry__InitialDelay"] = "00:00:00.200",
+            ["Notifly__Retry__MaxDelay"] = "00:00:01",
+        })).ToList();
         try
         {
             foreach (var silo in silos)
@@ -54,14 +60,12 @@ public class ShortChaosTests(ITestOutputHelper output)
                 if (i == Requests / 3)
                 {
                     // The silo with the most attempts in flight, so that the kill cuts some off.
-                    var leases = await Task.WhenAll(silos.Select(s => CountOrNoneAsync(connectionString, null, null,
-                        $"SELECT count(*) FROM reminders WHERE owner LIKE '%:{s.SiloPort.ToString(CultureInfo.InvariantCulture)}@%'")));
+                    var leases = await Task.WhenAll(silos.Select(s => CountOrNoneAsync(connectionString, null, null, s.LeasesSql)));
                     var victim = silos[Array.IndexOf(leases, leases.Max())];
                     victim.Process.Kill(entireProcessTree: true);
                     await victim.Process.WaitForExitAsync();
                     // What the dead silo still held once it was gone: attempts the kill cut off.
-                    cutOffAtKill = await CountOrNoneAsync(connectionString, null, null,
-                        $"SELECT count(*) FROM reminders WHERE owner LIKE '%:{victim.SiloPort.ToString(CultureInfo.InvariantCulture)}@%'");
+                    cutOffAtKill = await CountOrNoneAsync(connectionString, null, null, victim.LeasesSql);
                     faults.Add($"silo killed at {clock.Elapsed.TotalSeconds:F1} s with {cutOffAtKill} attempts in flight");
                 }
 
@@ -137,31 +141,6 @@ public class ShortChaosTests(ITestOutputHelper output)
             await postgres.DisposeAsync();
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private sealed record SiloProcess(Process Process, int HttpPort, int SiloPort);
-
-    private static SiloProcess StartSilo(string connectionString, RedisServer redis, string clusterId)
-    {
-        var http = FreeTcpPort.Pick();
-        var siloPort = FreeTcpPort.Pick();
-        var process = NotiflyProcess.Start(http, new Dictionary<string, string>
-        {
-            ["Notifly__Orleans__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
-            ["ConnectionStrings__Notifly"] = connectionString,
-            ["Notifly__Role"] = "Worker",
-            ["Notifly__Dispatch__Lease"] = "00:00:15",
-            ["Notifly__Channels__Webhook__Timeout"] = "00:00:05", // the lease must outlast every sender's timeout
-            ["Notifly__Channels__Smtp__Timeout"] = "00:00:05",
-            ["Notifly__Retry__InitialDelay"] = "00:00:00.200",
-            ["Notifly__Retry__MaxDelay"] = "00:00:01",
-            ["Notifly__Orleans__Clustering"] = "Redis",
-            ["Notifly__Orleans__Redis"] = redis.Configuration,
-            ["Notifly__Orleans__ClusterId"] = clusterId,
-            ["Notifly__Orleans__Membership__ProbeTimeout"] = "00:00:01",
-            ["Notifly__Orleans__Membership__NumMissedProbesLimit"] = "2",
-        });
-        return new SiloProcess(process, http, siloPort);
     }
 
     /// <summary>How many of <paramref name="ids"/> had an attempt cut off: its lease released after a kill, or expired.</summary>
