@@ -16,6 +16,9 @@ dotnet test Notifly.sln -c Release --logger "console;verbosity=normal" --logger 
 shopt -s nullglob
 reports=("$results"/*.trx)
 if ((${#reports[@]} > 0)); then
+  # The failed tests' names just above the summary, where a truncated log still shows them.
+  grep -ho '<UnitTestResult [^>]*outcome="\(Failed\|Error\|Timeout\|Aborted\)"[^>]*>' "${reports[@]}" \
+    | sed -n 's/.* testName="\([^"]*\)".*/failed: \1/p' | sed 's/&quot;/"/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\&/g' || true
   # Matching ' passed="' with its leading space keeps passedButRunAborted out of the count;
   # skipped tests show only as total minus executed (their notExecuted counter stays 0).
   grep -ho '<Counters [^>]*>' "${reports[@]}" | awk '
