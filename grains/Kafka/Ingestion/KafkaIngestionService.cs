@@ -57,6 +57,11 @@ public sealed partial class KafkaIngestionService(
             consumerConfig.EnableAutoCommit = true;
             using var consumer = new ConsumerBuilder<byte[], byte[]>(consumerConfig)
                 .SetErrorHandler((_, e) => LogKafkaError("consumer", e.Code, e.Reason))
+                // Who reads which partition, for whoever wonders why ingestion paused: a group
+                // rebalances whenever a node joins, leaves or stops answering.
+                .SetPartitionsAssignedHandler((_, partitions) => LogPartitions("assigned", Describe(partitions)))
+                .SetPartitionsRevokedHandler((_, partitions) => LogPartitions("revoked", Describe(partitions.Select(p => p.TopicPartition))))
+                .SetPartitionsLostHandler((_, partitions) => LogPartitions("lost", Describe(partitions.Select(p => p.TopicPartition))))
                 .Build();
             consumer.Subscribe(kafka.Topics.Requested);
 
@@ -71,7 +76,18 @@ public sealed partial class KafkaIngestionService(
                 var batch = new List<ConsumeResult<byte[], byte[]>>(_options.MaxBatchSize);
                 Collect(consumer, batch, writing.TryPeek(out var oldest) ? oldest.Write : null);
                 position.RefreshLag(consumer, force: false);
-                var next = batch.Count > 0 ? policies.Prepare(batch) : null;
+                // Preparing may load a tenant's policies: a database that is restarting is waited
+                // out here as a write is, never allowed to stop ingestion (and with it the node).
+                PreparedBatch? next = null;
+                if (batch.Count > 0 && !RetryUntilDone(consumer, "database", () =>
+                    {
+                        next = policies.Prepare(batch);
+                        return Task.CompletedTask;
+                    }, stoppingToken))
+                {
+                    break; // stopping: this batch's offsets are never stored, so it is redelivered
+                }
+
                 while (writing.TryPeek(out oldest)
                        && (oldest.Write!.IsCompleted || (next is not null && writing.Count >= _options.MaxWritesInFlight)))
                 {
@@ -346,6 +362,7 @@ public sealed partial class KafkaIngestionService(
             catch (Exception ex)
             {
                 NotiflyMetrics.KafkaIngestErrors.Add(1, new KeyValuePair<string, object?>("kind", kind));
+                NotiflyMetrics.CountDatabaseError(ex);
                 LogRetrying(ex, kind, attempt, delay);
             }
 
@@ -375,6 +392,12 @@ public sealed partial class KafkaIngestionService(
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.RetryMaxDelay.Ticks));
         }
     }
+
+    private static string Describe(IEnumerable<TopicPartition> partitions) =>
+        string.Join(",", partitions.Select(p => p.Partition.Value).Order());
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka ingestion: partitions {Change}: [{Partitions}]")]
+    private partial void LogPartitions(string change, string partitions);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka {Client}: {Code} {Reason}")]
     private partial void LogKafkaError(string client, ErrorCode code, string reason);

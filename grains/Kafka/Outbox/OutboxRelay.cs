@@ -65,6 +65,7 @@ public sealed partial class OutboxRelay(
                 {
                     // PostgreSQL unreachable, or a commit failed after publishing (those rows go
                     // out again: at least once). Nothing is lost; try again after a pause.
+                    NotiflyMetrics.CountDatabaseError(ex);
                     LogRelayFailed(ex);
                     cycle = new Cycle(0, 0, 1);
                 }

@@ -1,5 +1,7 @@
 // PostgreSQL going away under Kafka ingestion: the batch that cannot be written is retried, no
-// offset moves past it, and once the database is back every request is stored exactly once.
+// offset moves past it, and once the database is back every request is stored exactly once. A
+// tenant the node has not seen yet (its policies not cached) waits too: loading them cannot stop
+// the ingestion (a chaos run once saw a silo exit that way during a PostgreSQL restart).
 // Uses its own durable PostgreSQL and mock cluster so stopping the database disturbs no other test.
 using Notifly.Grains.Kafka;
 using Notifly.Silo.Hosting;
@@ -31,13 +33,15 @@ public class IngestionDatabaseOutageTests
                 ["Kafka:Ingestion:RetryMaxDelay"] = "00:00:00.500",
             });
             var tenant = await node.CreateTenantAsync();
+            var unseen = await node.CreateTenantAsync(); // nothing of it read by the ingestion before the outage
             using var producer = IngestionProbe.Producer(cluster.BootstrapServers);
-            async Task ProduceAsync(string stem, int count)
+            async Task ProduceAsync(string stem, int count, TestTenant? to = null)
             {
+                to ??= tenant;
                 for (var i = 0; i < count; i++)
                 {
                     await producer.ProduceAsync(topics.Requested,
-                        IngestionProbe.Message(tenant.Id, IngestionProbe.Request(tenant.Id, $"{stem}-{i}", "http://127.0.0.1:9/hook", i)));
+                        IngestionProbe.Message(to.Id, IngestionProbe.Request(to.Id, $"{stem}-{i}", "http://127.0.0.1:9/hook", i)));
                 }
             }
 
@@ -47,6 +51,7 @@ public class IngestionDatabaseOutageTests
 
             await postgres.StopAsync();
             await ProduceAsync("during", 300);
+            await ProduceAsync("unseen", 20, unseen);
             using (var metrics = node.Client())
             {
                 // The ingestion has tried and failed to write the new batch: it is retrying it.
@@ -62,6 +67,7 @@ public class IngestionDatabaseOutageTests
             await Eventually.MatchAsync(() => CountOrNoneAsync(postgres.ConnectionString, tenant.Id),
                 c => c.Rows >= 600, TimeSpan.FromSeconds(30), "every request to be stored after the outage");
             (await IngestionProbe.CountAsync(postgres.ConnectionString, tenant.Id)).Should().Be((600, 600));
+            (await IngestionProbe.CountAsync(postgres.ConnectionString, unseen.Id)).Should().Be((20, 20));
         }
         finally
         {
