@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Notifly.Grains.Observability;
 using Notifly.Grains.Storage;
 
 namespace Notifly.Api.Http;
@@ -9,7 +10,7 @@ namespace Notifly.Api.Http;
 /// <summary>
 /// Turns what escapes an endpoint into a problem detail: a key revoked mid-flight is a 401, a
 /// request Kestrel or parameter binding could not read a 4xx naming what was wrong, a database
-/// that cannot be reached is a 503 the client may retry, anything else a 500.
+/// that cannot be reached (or is out of disk space) is a 503 the client may retry, anything else a 500.
 /// </summary>
 public sealed partial class NotiflyExceptionHandler(Database database, ILogger<NotiflyExceptionHandler> logger) : IExceptionHandler
 {
@@ -23,8 +24,10 @@ public sealed partial class NotiflyExceptionHandler(Database database, ILogger<N
             database.Discard();
         }
 
+        NotiflyMetrics.CountDatabaseError(exception);
         var result = exception switch
         {
+            PostgresException { SqlState: PostgresErrorCodes.DiskFull } => OutOfSpace(context),
             ApiKeyRevokedException => Problems.InvalidApiKey(),
             TenantSuspendedException => Problems.TenantSuspended(),
             UserDeactivatedException => Problems.InvalidToken(),
@@ -53,6 +56,21 @@ public sealed partial class NotiflyExceptionHandler(Database database, ILogger<N
         return Problems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
             "The database is unreachable.", "Nothing was stored. Retry after the delay in Retry-After.");
     }
+
+    /// <summary>
+    /// PostgreSQL answers but cannot write: "unreachable" would send the operator to the network.
+    /// Logged at Error on every request, as it is the operator's to fix; the client may retry.
+    /// </summary>
+    private Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult OutOfSpace(HttpContext context)
+    {
+        LogOutOfSpace(context.Request.Method, context.Request.Path);
+        context.Response.Headers.RetryAfter = "30";
+        return Problems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
+            "The database is out of disk space.", "Nothing was stored. Retry after the delay in Retry-After.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "PostgreSQL is out of disk space (SQLSTATE 53100): {Method} {Path} refused with 503")]
+    private partial void LogOutOfSpace(string method, string path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
     private partial void LogUnhandled(Exception ex, string method, string path);

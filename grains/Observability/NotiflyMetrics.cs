@@ -35,6 +35,29 @@ public static class NotiflyMetrics
     public static readonly Histogram<double> IntakeCommitDuration =
         Meter.CreateHistogram<double>("notifly.intake.commit.duration", unit: "s", description: "Time to write and commit one intake batch.", advice: Seconds);
 
+    /// <summary>
+    /// PostgreSQL errors met by requests and background loops, by SQLSTATE (<c>53100</c> disk
+    /// full, <c>57P03</c> starting up, …; <c>connection</c> when no server answered). Each is
+    /// retried or answered 503; the series is what tells an SRE which.
+    /// </summary>
+    public static readonly Counter<long> DatabaseErrors =
+        Meter.CreateCounter<long>("notifly.database.errors", description: "PostgreSQL errors met, by SQLSTATE; the work is retried or refused.");
+
+    /// <summary>Counts <paramref name="exception"/> in <see cref="DatabaseErrors"/> when it is PostgreSQL's (or the connection to it).</summary>
+    public static void CountDatabaseError(Exception exception)
+    {
+        var sqlState = exception switch
+        {
+            Npgsql.PostgresException postgres => postgres.SqlState,
+            Npgsql.NpgsqlException => "connection",
+            _ => null,
+        };
+        if (sqlState is not null)
+        {
+            DatabaseErrors.Add(1, new KeyValuePair<string, object?>("sqlstate", sqlState));
+        }
+    }
+
     /// <summary>Provider attempts by channel and outcome: success, transient, permanent.</summary>
     public static readonly Counter<long> DeliveryAttempts =
         Meter.CreateCounter<long>("notifly.delivery.attempts", description: "Provider attempts, by channel and outcome.");

@@ -96,6 +96,7 @@ public sealed partial class ReminderService(
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 _slots.Release(free);
+                NotiflyMetrics.CountDatabaseError(ex);
                 LogClaimFailed(ex);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
                 continue;
@@ -186,7 +187,18 @@ public sealed partial class ReminderService(
 
             var elapsed = time.GetElapsedTime(started);
             var channel = new KeyValuePair<string, object?>("channel", work.Channel.Name());
-            NotiflyMetrics.DeliveryAttempts.Add(1, channel, new KeyValuePair<string, object?>("outcome", outcome.Kind.ToString().ToLowerInvariant()));
+            var kind = new KeyValuePair<string, object?>("outcome", outcome.Kind.ToString().ToLowerInvariant());
+            if (outcome.Kind == OutcomeKind.Success)
+            {
+                NotiflyMetrics.DeliveryAttempts.Add(1, channel, kind);
+            }
+            else
+            {
+                // Our own codes (TIMEOUT, NETWORK_ERROR, HTTP_503, …), a bounded set: a provider that
+                // hangs and one that refuses look different on the dashboard.
+                NotiflyMetrics.DeliveryAttempts.Add(1, channel, kind, new KeyValuePair<string, object?>("error_code", outcome.ErrorCode));
+            }
+
             NotiflyMetrics.DeliveryAttemptDuration.Record(elapsed.TotalSeconds, channel);
             if (outcome.Kind == OutcomeKind.Success)
             {

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Notifly.Grains.Observability;
 
 namespace Notifly.Grains.Runtime;
 
@@ -35,6 +36,7 @@ internal static class ResultBatches
                 }
                 catch (Exception ex)
                 {
+                    NotiflyMetrics.CountDatabaseError(ex);
                     failed(ex, batch.Count);
                     if (abandon.IsCancellationRequested)
                     {

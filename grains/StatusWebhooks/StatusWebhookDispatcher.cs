@@ -79,6 +79,7 @@ internal sealed partial class StatusWebhookDispatcher(
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 _slots.Release(free);
+                NotiflyMetrics.CountDatabaseError(ex);
                 LogClaimFailed(ex);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
                 continue;

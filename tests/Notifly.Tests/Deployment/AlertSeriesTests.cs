@@ -21,6 +21,7 @@ public class AlertSeriesTests(KafkaNodeFixture fixture) : IClassFixture<KafkaNod
     // (ProviderFailoverTests, StatusWebhookDeliveryTests, the Kafka outage tests, …).
     private static readonly string[] Rare =
     [
+        "notifly_database_errors_total",
         "notifly_delivery_leases_expired_total",
         "notifly_provider_circuit_rejections_total",
         "notifly_provider_circuit_transitions_total",

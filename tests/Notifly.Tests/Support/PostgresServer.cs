@@ -38,11 +38,15 @@ public sealed class PostgresServer
     public Task<string> CreateDatabaseAsync(string? prefix = null, CancellationToken cancellationToken = default) =>
         CreateAsync(prefix, TemplateDatabase, cancellationToken);
 
+    /// <summary>As <see cref="CreateDatabaseAsync"/>, with the database's files in <paramref name="tablespace"/>.</summary>
+    public Task<string> CreateDatabaseInAsync(string tablespace, string? prefix = null, CancellationToken cancellationToken = default) =>
+        CreateAsync(prefix, TemplateDatabase, cancellationToken, tablespace);
+
     /// <summary>A fresh database with no schema at all, for tests of the migrations themselves.</summary>
     public Task<string> CreateEmptyDatabaseAsync(string? prefix = null, CancellationToken cancellationToken = default) =>
         CreateAsync(prefix, "template0", cancellationToken);
 
-    private async Task<string> CreateAsync(string? prefix, string template, CancellationToken cancellationToken)
+    private async Task<string> CreateAsync(string? prefix, string template, CancellationToken cancellationToken, string? tablespace = null)
     {
         var name = UniqueName(prefix);
         await _createLock.WaitAsync(cancellationToken);
@@ -50,7 +54,8 @@ public sealed class PostgresServer
         {
             await using var connection = await OpenAdminConnectionAsync(Server, cancellationToken);
             await using var command = new NpgsqlCommand(
-                $"CREATE DATABASE {PrivatePostgres.QuoteIdentifier(name)} TEMPLATE {PrivatePostgres.QuoteIdentifier(template)}", connection);
+                $"CREATE DATABASE {PrivatePostgres.QuoteIdentifier(name)} TEMPLATE {PrivatePostgres.QuoteIdentifier(template)}" +
+                (tablespace is null ? "" : $" TABLESPACE {PrivatePostgres.QuoteIdentifier(tablespace)}"), connection);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
         finally

@@ -1,0 +1,93 @@
+// PostgreSQL connections cut in the middle of turns: while requests come in and attempts are in
+// flight, every one of the node's backends is terminated (pg_terminate_backend) over and over,
+// so intake transactions, claims and result writes lose their connection half-way. A request is
+// then either refused (503: nothing stored, the client retries) or accepted and delivered; none
+// is lost, none stuck, and none delivered twice (nothing was cut off at the provider).
+using System.Net;
+using Npgsql;
+using Notifly.GrainInterfaces.Notifications;
+using Notifly.Tests.Support;
+
+namespace Notifly.Tests.Reliability;
+
+public class ConnectionLossTests
+{
+    private const int Requests = 80;
+
+    [Fact]
+    public async Task Connections_cut_mid_turn_lose_strand_and_duplicate_nothing()
+    {
+        var postgres = await PostgresServer.GetAsync();
+        var connectionString = await postgres.CreateDatabaseAsync("cut");
+        await using var node = await NotiflyNode.StartAsync(connectionString);
+        var tenant = await node.CreateTenantAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.SetDefault(204, delay: TimeSpan.FromMilliseconds(100)); // attempts in flight while connections go
+
+        using var stop = new CancellationTokenSource();
+        var cuts = CutConnectionsAsync(connectionString, stop.Token);
+        var accepted = new List<Guid>();
+        var refused = 0;
+        for (var i = 0; i < Requests; i++)
+        {
+            using var response = await tenant.Http.SendAsync(Calls.Webhook(receiver.Url, payload: new { i }));
+            if (response.StatusCode == HttpStatusCode.Accepted)
+            {
+                accepted.Add((await response.ReadAsync<NotificationAccepted>()).RequestId);
+            }
+            else
+            {
+                response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable, "a cut connection is the database's failure, and retryable");
+                (await response.ProblemAsync()).GetProperty("code").GetString().Should().Be("SERVICE_UNAVAILABLE");
+                refused++;
+            }
+
+            await Task.Delay(25);
+        }
+
+        await stop.CancelAsync();
+        var terminated = await cuts;
+
+        terminated.Should().BeGreaterThan(20, "the node's connections were cut again and again");
+        accepted.Should().HaveCountGreaterThan(Requests / 4);
+        foreach (var id in accepted)
+        {
+            await tenant.Http.WaitForStatusAsync(id, NotificationStatus.Sent, TimeSpan.FromSeconds(30));
+        }
+
+        var delivered = receiver.Requests.GroupBy(r => r.Header("Idempotency-Key")).ToDictionary(g => g.Key!, g => g.Count());
+        accepted.Select(id => $"{id:N}.webhook").Should().BeSubsetOf(delivered.Keys, "every accepted notification reached the receiver");
+        delivered.Values.Should().OnlyContain(n => n == 1, "no attempt was cut off at the provider, so none was made twice");
+        delivered.Should().HaveCount(accepted.Count, "a refused request stored nothing, so nothing of it was sent");
+        (accepted.Count + refused).Should().Be(Requests, "every request was answered 202 or 503");
+    }
+
+    /// <summary>Terminates every other backend of the database every 100 ms; returns how many it ended.</summary>
+    private static async Task<long> CutConnectionsAsync(string connectionString, CancellationToken stop)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+        long total = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            await using (var connection = new NpgsqlConnection(builder.ConnectionString))
+            {
+                await connection.OpenAsync(CancellationToken.None);
+                await using var command = new NpgsqlCommand(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                    connection);
+                total += (long)(await command.ExecuteScalarAsync(CancellationToken.None))!;
+            }
+
+            try
+            {
+                await Task.Delay(100, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        return total;
+    }
+}
