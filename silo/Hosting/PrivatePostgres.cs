@@ -160,7 +160,18 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
     }
 
     /// <summary>Stops the server (fast shutdown) and, unless KeepData, deletes its data directory.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
+    public Task StopAsync(CancellationToken cancellationToken = default) => StopAsync("fast", cancellationToken);
+
+    /// <summary>
+    /// Stops the server as a crash would (<c>pg_ctl -m immediate</c>: no checkpoint, and crash
+    /// recovery at the next start), for fault tests. This handle is done with it; start the same
+    /// data directory again with a new one. Only for a server that keeps its data.
+    /// </summary>
+    public Task CrashAsync(CancellationToken cancellationToken = default) => _keepData
+        ? StopAsync("immediate", cancellationToken)
+        : throw new InvalidOperationException("a crash only means something for a server that keeps its data (KeepData)");
+
+    private async Task StopAsync(string mode, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
@@ -168,7 +179,7 @@ public sealed partial class PrivatePostgres : IAsyncDisposable
         }
 
         var result = await _binaries.RunUncheckedAsync(
-            "pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "-t", WaitSeconds, "stop"], cancellationToken);
+            "pg_ctl", ["-D", DataDirectory, "-m", mode, "-w", "-t", WaitSeconds, "stop"], cancellationToken);
         // "PID file ... does not exist": the server is already gone (stopped by hand, or it crashed).
         if (result.ExitCode != 0 && !result.StandardError.Contains("does not exist", StringComparison.Ordinal))
         {

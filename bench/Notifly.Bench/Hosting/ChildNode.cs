@@ -11,7 +11,8 @@ namespace Notifly.Bench.Hosting;
 /// not count as the measured process's. A shell holds the node and a pipe from the benchmark,
 /// and kills the node when that pipe closes: a benchmark stopped by its time limit leaves no
 /// node behind. The shell exits with the node. (The watcher reads the pipe through fd 3: a
-/// background list's own stdin is /dev/null in a non-interactive shell.)
+/// background list's own stdin is /dev/null in a non-interactive shell. It holds none of the
+/// node's output pipes, so a node that exits by itself ends its output even while the watcher waits.)
 /// </summary>
 public sealed class ChildNode : IDisposable
 {
@@ -31,11 +32,13 @@ public sealed class ChildNode : IDisposable
     public int Port { get; }
 
     /// <summary>Starts the node and waits until it answers <c>/health/ready</c>.</summary>
-    public static async Task<ChildNode> StartAsync(IEnumerable<KeyValuePair<string, string?>> settings, CancellationToken cancellationToken)
+    /// <param name="log">A file the node's output is appended to; by default it is read and dropped.</param>
+    public static async Task<ChildNode> StartAsync(
+        IEnumerable<KeyValuePair<string, string?>> settings, CancellationToken cancellationToken, string? log = null)
     {
         var port = LoopbackPort.Pick();
         var start = new ProcessStartInfo("/bin/sh",
-            ["-c", "exec 3<&0; dotnet \"$@\" & node=$!; (cat <&3 >/dev/null; kill $node 2>/dev/null) & wait $node", "notifly",
+            ["-c", "exec 3<&0; dotnet \"$@\" & node=$!; (cat <&3; kill $node) >/dev/null 2>&1 & wait $node", "notifly",
              Path.Combine(AppContext.BaseDirectory, "notifly.dll"), "--urls", $"http://127.0.0.1:{port}"])
         {
             RedirectStandardInput = true, // never written: its end closes when the benchmark dies
@@ -46,13 +49,33 @@ public sealed class ChildNode : IDisposable
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings)
         {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            var name = key.Replace(":", "__", StringComparison.Ordinal);
+            if (name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                start.Environment[name] = value;
+            }
+            else
+            {
+                // The shell drops variables whose names it cannot hold (a log category's dots):
+                // such a setting goes on the command line instead.
+                start.ArgumentList.Add($"--{key}={value}");
+            }
         }
 
         var process = Process.Start(start)!;
         Live[process.Id] = 0;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        if (log is null)
+        {
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+        }
+        else
+        {
+            var writer = TextWriter.Synchronized(new StreamWriter(log, append: true) { AutoFlush = true });
+            process.OutputDataReceived += (_, line) => Write(writer, line.Data);
+            process.ErrorDataReceived += (_, line) => Write(writer, line.Data);
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var node = new ChildNode(process, port);
@@ -129,6 +152,16 @@ public sealed class ChildNode : IDisposable
         }
 
         return clock.Elapsed;
+    }
+
+    private static void Write(TextWriter writer, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        writer.WriteLine(line); // flushed at once and never closed: a node's last lines are the ones that explain its end
     }
 
     public void Dispose()

@@ -71,12 +71,8 @@ public class ShortChaosTests(ITestOutputHelper output)
 
                 if (i == 2 * Requests / 3)
                 {
-                    var binaries = await PostgresBinaries.LocateAsync(null, CancellationToken.None);
-                    await binaries.RunAsync("pg_ctl", ["-D", directory, "-m", "immediate", "-w", "stop"], CancellationToken.None);
+                    await postgres.CrashAsync();
                     faults.Add($"PostgreSQL crashed at {clock.Elapsed.TotalSeconds:F1} s");
-                    // Our handle on the crashed server, released: its watchdog would otherwise stop
-                    // the restarted one (same data directory) once the handle is collected.
-                    await postgres.StopAsync();
                     await Task.Delay(TimeSpan.FromSeconds(2));
                     options.Port = postgres.Port;
                     postgres = await PrivatePostgres.StartAsync(options, null, CancellationToken.None);
