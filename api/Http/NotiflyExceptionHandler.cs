@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Notifly.Grains.Observability;
 using Notifly.Grains.Storage;
+using Orleans.Runtime;
 
 namespace Notifly.Api.Http;
 
@@ -27,7 +28,12 @@ public sealed partial class NotiflyExceptionHandler(Database database, ILogger<N
         NotiflyMetrics.CountDatabaseError(exception);
         var result = exception switch
         {
-            PostgresException { SqlState: PostgresErrorCodes.DiskFull } => OutOfSpace(context),
+            PostgresException { SqlState: PostgresErrorCodes.DiskFull } or DatabaseUnavailableException { SqlState: PostgresErrorCodes.DiskFull }
+                => OutOfSpace(context),
+            DatabaseUnavailableException => Unavailable(context),
+            // A grain's silo died and the membership has not said so yet: Orleans places the grain
+            // elsewhere once it has, within seconds.
+            OrleansMessageRejectionException or SiloUnavailableException => ClusterUnavailable(context),
             ApiKeyRevokedException => Problems.InvalidApiKey(),
             TenantSuspendedException => Problems.TenantSuspended(),
             UserDeactivatedException => Problems.InvalidToken(),
@@ -55,6 +61,14 @@ public sealed partial class NotiflyExceptionHandler(Database database, ILogger<N
         context.Response.Headers.RetryAfter = "5";
         return Problems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
             "The database is unreachable.", "Nothing was stored. Retry after the delay in Retry-After.");
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult ClusterUnavailable(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "2";
+        return Problems.Create(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
+            "A node of the cluster is being replaced.",
+            "The request may not have been carried out. Retry after the delay in Retry-After; an idempotency key makes the retry safe.");
     }
 
     /// <summary>

@@ -23,6 +23,9 @@ public sealed class Audit
 
     public int RestRefused { get; private init; }
 
+    /// <summary>Why REST requests were refused (status code or exception), most common first.</summary>
+    public IReadOnlyList<(string Reason, int Count)> RestRefusals { get; private init; } = [];
+
     public int KafkaAccepted { get; private init; }
 
     public int KafkaRefused { get; private init; }
@@ -137,6 +140,8 @@ public sealed class Audit
             Requests = requests.Count,
             RestAccepted = rest.Count(r => r.Accepted is not null),
             RestRefused = rest.Count(r => r.Accepted is null),
+            RestRefusals = rest.Where(r => r.Refusal is not null)
+                .GroupBy(r => r.Refusal!.Split(" from ")[0]).Select(g => (g.Key, g.Count())).OrderByDescending(g => g.Item2).ToList(),
             KafkaAccepted = kafkaAccepted.Count,
             KafkaRefused = kafka.Count - kafkaAccepted.Count,
             Stored = statuses.Count,

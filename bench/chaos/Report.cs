@@ -29,6 +29,10 @@ public static class Report
         Line($"| requests | {audit.Requests} |");
         Line($"| accepted: REST 202 / Kafka acknowledged | {audit.RestAccepted} / {audit.KafkaAccepted} |");
         Line($"| refused: REST / Kafka (no promise made) | {audit.RestRefused} / {audit.KafkaRefused} |");
+        if (audit.RestRefusals.Count > 0)
+        {
+            Line($"| REST refusals by answer | {string.Join(", ", audit.RestRefusals.Select(r => $"{r.Count} × {r.Reason}"))} |");
+        }
         Line($"| stored | {audit.Stored} |");
         Line($"| **lost** (accepted, no notification) | **{audit.Lost}** |");
         Line($"| SENT | {audit.Sent} |");
@@ -56,7 +60,7 @@ public static class Report
             var f = outcome.Fault;
             Line(string.Create(CultureInfo.InvariantCulture,
                 $"| {++n} | {f.Start.TotalSeconds:0.0} s | {f.Kind} | {f.Detail}{(f.Error is null ? "" : $" **failed: {f.Error}**")} | {outcome.RestRefused} | " +
-                $"{(f.Kind == "silo kill" ? S(f.TakenOver) : "")} | {S(outcome.CaughtUp)} | {outcome.SecondDeliveries} |"));
+                $"{(f.Kind != "silo kill" ? "" : f.CutOff == 0 ? "none held" : S(f.TakenOver))} | {S(outcome.CaughtUp)} | {outcome.SecondDeliveries} |"));
         }
 
         Directory.CreateDirectory(results);

@@ -56,6 +56,8 @@ public static class OrleansHostingExtensions
                 silo.AddActivityPropagation();
             }
 
+            silo.AddIncomingGrainCallFilter<DatabaseFailureCallFilter>();
+
             if (dashboard.Enabled)
             {
                 // The live log stream would show every tenant's log lines: operators read logs elsewhere.

@@ -52,6 +52,7 @@ public class ShortChaosTests(ITestOutputHelper output)
 
             var accepted = new List<Guid>();
             var refused = 0;
+            var refusals = new List<int>();
             var faults = new List<string>();
             long cutOffAtKill = 0;
             var clock = Stopwatch.StartNew();
@@ -89,6 +90,7 @@ public class ShortChaosTests(ITestOutputHelper output)
                     else
                     {
                         refused++; // not accepted: the client knows and may retry; nothing is promised
+                        refusals.Add((int)response.StatusCode);
                     }
                 }
                 catch (HttpRequestException)
@@ -110,6 +112,7 @@ public class ShortChaosTests(ITestOutputHelper output)
                 $"{delivered.Count} reached the receiver, {twice.Length} twice ({cutOff} of those after an attempt was cut off); {string.Join("; ", faults)}");
 
             accepted.Should().HaveCountGreaterThan(Requests / 2, "most requests were made while nothing was failing");
+            refusals.Where(status => status != 503).Should().BeEmpty("a fault is answered as one the client may retry, never as a 500");
             stored.Should().Be(accepted.Count, "a 202 is durable: nothing accepted is lost");
             sent.Should().Be(accepted.Count, "nothing accepted is stuck");
             accepted.Select(id => $"{id:N}.webhook").Should().BeSubsetOf(delivered.Keys, "every accepted notification reached the receiver");

@@ -1,0 +1,27 @@
+using Npgsql;
+using Notifly.Grains.Observability;
+using Notifly.Grains.Storage;
+
+namespace Notifly.Silo.Hosting;
+
+/// <summary>
+/// Every grain call on this silo: a transient PostgreSQL failure (the database restarting,
+/// unreachable, out of space) leaves the grain as a <see cref="DatabaseUnavailableException"/>,
+/// which crosses to the calling api node intact and is answered 503 there. Other failures pass
+/// through as they are.
+/// </summary>
+internal sealed class DatabaseFailureCallFilter : IIncomingGrainCallFilter
+{
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        catch (NpgsqlException e) when (e.IsTransient)
+        {
+            NotiflyMetrics.CountDatabaseError(e);
+            throw new DatabaseUnavailableException((e as PostgresException)?.SqlState, e.Message);
+        }
+    }
+}
