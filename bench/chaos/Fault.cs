@@ -14,10 +14,10 @@ public sealed class Fault(string kind, TimeSpan due)
 
     public string Detail { get; set; } = "";
 
-    /// <summary>For a silo kill: the attempts the dead silo still held once it was gone.</summary>
+    /// <summary>For a silo kill: the most attempts the dead silo was seen holding after its death.</summary>
     public long CutOff { get; set; }
 
-    /// <summary>For a silo kill: how long after it the survivors had taken every one of those over.</summary>
+    /// <summary>For a silo kill that cut attempts off: how long after it the survivors had taken every one over.</summary>
     public TimeSpan? TakenOver { get; set; }
 
     public string? Error { get; set; }

@@ -59,7 +59,8 @@ public static class Report
         {
             var f = outcome.Fault;
             Line(string.Create(CultureInfo.InvariantCulture,
-                $"| {++n} | {f.Start.TotalSeconds:0.0} s | {f.Kind} | {f.Detail}{(f.Error is null ? "" : $" **failed: {f.Error}**")} | {outcome.RestRefused} | " +
+                $"| {++n} | {f.Start.TotalSeconds:0.0} s | {f.Kind} | {f.Detail}{(f.Kind == "silo kill" ? $" holding {f.CutOff} attempts" : "")}" +
+                $"{(f.Error is null ? "" : $" **failed: {f.Error}**")} | {outcome.RestRefused} | " +
                 $"{(f.Kind != "silo kill" ? "" : f.CutOff == 0 ? "none held" : S(f.TakenOver))} | {S(outcome.CaughtUp)} | {outcome.SecondDeliveries} |"));
         }
 

@@ -52,7 +52,14 @@ public class ConnectionLossTests
         accepted.Should().HaveCountGreaterThan(Requests / 4);
         foreach (var id in accepted)
         {
-            await tenant.Http.WaitForStatusAsync(id, NotificationStatus.Sent, TimeSpan.FromSeconds(30));
+            // A pooled connection whose backend was ended fails its next use (503) and is dropped:
+            // the first reads after the cuts may be refused like that; the node recovers by itself.
+            await Eventually.MatchAsync(async () =>
+                {
+                    using var response = await tenant.Http.GetAsync($"/api/notifications/{id}");
+                    return response.StatusCode == HttpStatusCode.OK ? (await response.ReadAsync<NotificationDetails>()).Notification.Status : (NotificationStatus?)null;
+                },
+                status => status == NotificationStatus.Sent, TimeSpan.FromSeconds(30), $"notification {id} to be sent");
         }
 
         var delivered = receiver.Requests.GroupBy(r => r.Header("Idempotency-Key")).ToDictionary(g => g.Key!, g => g.Count());
