@@ -33,7 +33,8 @@ public sealed partial class NotiflyExceptionHandler(Database database, ILogger<N
             DatabaseUnavailableException => Unavailable(context),
             // A grain's silo died and the membership has not said so yet: Orleans places the grain
             // elsewhere once it has, within seconds.
-            OrleansMessageRejectionException or SiloUnavailableException => ClusterUnavailable(context),
+            OrleansMessageRejectionException or SiloUnavailableException or Orleans.Runtime.Messaging.ConnectionFailedException
+                => ClusterUnavailable(context),
             ApiKeyRevokedException => Problems.InvalidApiKey(),
             TenantSuspendedException => Problems.TenantSuspended(),
             UserDeactivatedException => Problems.InvalidToken(),

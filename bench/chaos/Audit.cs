@@ -65,7 +65,8 @@ public sealed class Audit
 
     public int Unexplained => DeliveredTwiceOrMore - DuplicatesAfterCutOff;
 
-    public bool Passed => Lost == 0 && Stuck.Count == 0 && NotDelivered == 0 && Unexplained == 0 && Faults.All(f => f.Fault.Error is null);
+    public bool Passed => Lost == 0 && Stuck.Count == 0 && NotDelivered == 0 && Unexplained == 0 && RemindersLeft == 0 && OutboxUnsent == 0
+        && Faults.All(f => f.Fault.Error is null);
 
     public static async Task<Audit> RunAsync(
         ChaosCluster cluster, Receiver receiver, Load load, IReadOnlyList<Fault> faults, string tenantId, Stopwatch clock,

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Npgsql;
 
 namespace Notifly.Chaos;
 
@@ -34,9 +33,10 @@ public static class ChaosRun
         Say(clock, $"seed {options.Seed}; node logs in {logs}");
 
         await using var receiver = await Receiver.StartAsync(clock, ReceiverLatency, cancellationToken);
-        await using var cluster = await ChaosCluster.StartAsync(options, home, logs, receiver.Url, cancellationToken);
         try
         {
+            // Inside the try: the cluster (PostgreSQL among it) stops before its directory goes.
+            await using var cluster = await ChaosCluster.StartAsync(options, home, logs, receiver.Url, cancellationToken);
             Say(clock, $"{options.Silos} silos and {options.ApiNodes} api nodes ready");
             var (tenantId, apiKey) = await CreateTenantAsync(cluster, cancellationToken);
             var duration = TimeSpan.FromSeconds(options.DurationSeconds);
@@ -95,9 +95,9 @@ public static class ChaosRun
             {
                 Directory.Delete(home, recursive: true);
             }
-            catch (IOException)
+            catch (DirectoryNotFoundException)
             {
-                // PostgreSQL still closing files: the directory is in the temp folder anyway
+                // the cluster never got as far as creating it
             }
         }
     }
@@ -132,7 +132,7 @@ public static class ChaosRun
                 await ChaosCluster.KillAsync(victim, cancellationToken);
                 fault.End = clock.Elapsed;
                 fault.Detail = $"{victim.Name} (generation {victim.Generation}) killed";
-                AddLocked(restarts, RestartLaterAsync(cluster, victim, cancellationToken));
+                AddLocked(restarts, RestartLaterAsync(cluster, victim, fault, cancellationToken));
                 AddLocked(restarts, WatchTakeOverAsync(fault, cluster, owner, clock, cancellationToken));
                 break;
             }
@@ -144,7 +144,7 @@ public static class ChaosRun
                 await ChaosCluster.KillAsync(victim, cancellationToken);
                 fault.End = clock.Elapsed;
                 fault.Detail = $"{victim.Name} killed";
-                AddLocked(restarts, RestartLaterAsync(cluster, victim, cancellationToken));
+                AddLocked(restarts, RestartLaterAsync(cluster, victim, fault, cancellationToken));
                 break;
             }
 
@@ -200,7 +200,7 @@ public static class ChaosRun
                 Say(clock, $"{fault.Kind}: {fault.Detail}");
                 lock (restarts)
                 {
-                    restarts.Add(RestartLaterAsync(cluster, member, CancellationToken.None));
+                    restarts.Add(RestartLaterAsync(cluster, member, fault, CancellationToken.None));
                 }
             }
 
@@ -215,10 +215,18 @@ public static class ChaosRun
         }
     }
 
-    private static async Task RestartLaterAsync(ChaosCluster cluster, Member member, CancellationToken cancellationToken)
+    /// <summary>Starts <paramref name="member"/> again after a while; a start that fails is put on <paramref name="fault"/> (the audit then fails).</summary>
+    private static async Task RestartLaterAsync(ChaosCluster cluster, Member member, Fault fault, CancellationToken cancellationToken)
     {
         await Task.Delay(RestartAfter, cancellationToken);
-        await cluster.StartAsync(member, cancellationToken);
+        try
+        {
+            await cluster.StartAsync(member, cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+            fault.Error = $"{member.Name} did not start again: {e.Message}";
+        }
     }
 
     /// <summary>
@@ -264,65 +272,4 @@ public static class ChaosRun
 
     public static void Say(Stopwatch clock, string line) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed.TotalSeconds,7:0.0} s] {line}"));
-}
-
-/// <summary>Queries that wait out a restarting PostgreSQL.</summary>
-public static class Database
-{
-    public static async Task<long> CountAsync(string connectionString, string sql, object? parameter, CancellationToken cancellationToken) =>
-        (long)(await ScalarAsync(connectionString, sql, parameter, cancellationToken))!;
-
-    public static async Task<object?> ScalarAsync(string connectionString, string sql, object? parameter, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync(cancellationToken);
-                await using var command = new NpgsqlCommand(sql, connection);
-                if (parameter is not null)
-                {
-                    command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-                }
-
-                return await command.ExecuteScalarAsync(cancellationToken);
-            }
-            catch (NpgsqlException) when (attempt < 100)
-            {
-                await Task.Delay(200, cancellationToken);
-            }
-        }
-    }
-
-    public static async Task<List<T>> ReadAsync<T>(
-        string connectionString, string sql, object[] parameters, Func<NpgsqlDataReader, T> row, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync(cancellationToken);
-                await using var command = new NpgsqlCommand(sql, connection);
-                foreach (var parameter in parameters)
-                {
-                    command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-                }
-
-                var rows = new List<T>();
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    rows.Add(row(reader));
-                }
-
-                return rows;
-            }
-            catch (NpgsqlException) when (attempt < 100)
-            {
-                await Task.Delay(200, cancellationToken);
-            }
-        }
-    }
 }

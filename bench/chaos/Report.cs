@@ -22,7 +22,7 @@ public static class Report
             $"a private PostgreSQL (fsync on), librdkafka's mock cluster with one broker. {options.RestPerSecond} REST and {options.KafkaPerSecond} Kafka " +
             $"requests a second for {options.DurationSeconds} s, all webhooks to one receiver that answers 204 after 200 ms. Node logs: `{Path.GetRelativePath(Directory.GetCurrentDirectory(), logs)}`."));
         Line("");
-        Line($"**Verdict: {(audit.Passed ? "PASS" : "FAIL")}** (0 lost, 0 stuck, every accepted notification delivered, every duplicate after a cut-off attempt, every fault injected).");
+        Line($"**Verdict: {(audit.Passed ? "PASS" : "FAIL")}** (0 lost, 0 stuck, every accepted notification delivered, every duplicate after a cut-off attempt, no reminder left, every status event published, every fault injected and no node dead unkilled).");
         Line("");
         Line("| audit | |");
         Line("|---|---:|");

@@ -51,6 +51,39 @@ public class DatabaseOutageTests
     }
 
     /// <summary>
+    /// A node started while PostgreSQL is down (both restarting after a power cut, or a failover)
+    /// waits for it instead of failing its start, and serves once it is up.
+    /// </summary>
+    [Fact]
+    public async Task A_node_started_while_postgres_is_down_waits_for_it()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"notifly-outage-{Guid.NewGuid():N}");
+        var options = new PrivatePostgresOptions { DataDirectory = directory, KeepData = true };
+        var postgres = await PrivatePostgres.StartAsync(options, null, CancellationToken.None);
+        try
+        {
+            var connectionString = postgres.ConnectionString;
+            options.Port = postgres.Port;
+            await postgres.StopAsync();
+            var comesBack = Task.Run(async () =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(3));
+                return await PrivatePostgres.StartAsync(options, null, CancellationToken.None);
+            });
+
+            await using var node = await NotiflyNode.StartAsync(connectionString);
+            postgres = await comesBack;
+            var tenant = await node.CreateTenantAsync();
+            await tenant.Http.SendOkAsync(Calls.Webhook("http://127.0.0.1:9/"));
+        }
+        finally
+        {
+            await postgres.DisposeAsync();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>
     /// The same outage seen through an api node: the silo's grain meets PostgreSQL's failure, and
     /// the api node still answers 503, not a 500 for an exception Orleans could not carry across.
     /// </summary>
