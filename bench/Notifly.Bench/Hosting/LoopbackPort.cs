@@ -11,7 +11,7 @@ public static class LoopbackPort
     // hands each caller a different one. The start is random so two test processes on one machine
     // (the test suite and a benchmark) rarely walk the same ports.
     private static readonly (int Low, int High) Range = PickRange();
-    private static int next = Range.Low + Random.Shared.Next(0, (Range.High - Range.Low) / 2);
+    private static int _next = Range.Low + Random.Shared.Next(0, (Range.High - Range.Low) / 2);
 
     /// <summary>
     /// A loopback port nobody in this process was given before and nobody listens on now: for a
@@ -21,9 +21,13 @@ public static class LoopbackPort
     {
         for (var tries = 0; tries < 1000; tries++)
         {
-            var port = Range.Low + (int)((uint)(Interlocked.Increment(ref next) - Range.Low) % (uint)(Range.High - Range.Low));
-            if (Bindable(port)) return port;
+            var port = Range.Low + (int)((uint)(Interlocked.Increment(ref _next) - Range.Low) % (uint)(Range.High - Range.Low));
+            if (Bindable(port))
+            {
+                return port;
+            }
         }
+
         throw new InvalidOperationException($"no free loopback port in {Range.Low}-{Range.High}");
     }
 
