@@ -12,11 +12,18 @@ namespace Notifly.Silo.Hosting;
 /// </summary>
 internal sealed class DatabaseFailureCallFilter : IIncomingGrainCallFilter
 {
-    public async Task Invoke(IIncomingGrainCallContext context)
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        // Every grain call passes here: one that completed at once costs no extra state machine.
+        var call = context.Invoke();
+        return call.IsCompletedSuccessfully ? call : TranslateAsync(call);
+    }
+
+    private static async Task TranslateAsync(Task call)
     {
         try
         {
-            await context.Invoke();
+            await call;
         }
         catch (NpgsqlException e) when (e.IsTransient)
         {

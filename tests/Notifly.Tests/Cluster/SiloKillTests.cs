@@ -30,18 +30,9 @@ public class SiloKillTests(ITestOutputHelper output)
             new Dictionary<string, string> { ["Notifly__Dispatch__Lease"] = "00:05:00" })).ToArray();
         try
         {
-            foreach (var silo in silos)
-            {
-                await NotiflyProcess.WaitReadyAsync(silo.HttpPort, TimeSpan.FromSeconds(60));
-            }
+            await ClusterSilo.WaitReadyAsync(silos);
 
-            // The api node hosts no grains: a client of the cluster, its gateways found in Redis.
-            await using var api = await NotiflyNode.StartAsync(connectionString, new Dictionary<string, string?>
-            {
-                ["Notifly:Orleans:Clustering"] = "Redis",
-                ["Notifly:Orleans:Redis"] = redis.Configuration,
-                ["Notifly:Orleans:ClusterId"] = clusterId,
-            }, Silo.Hosting.NotiflyRole.Api);
+            await using var api = await ClusterSilo.StartApiNodeAsync(connectionString, redis, clusterId);
             var tenant = await api.CreateTenantAsync();
 
             var ids = new List<Guid>();

@@ -37,17 +37,9 @@ public class ShortChaosTests(ITestOutputHelper output)
         })).ToList();
         try
         {
-            foreach (var silo in silos)
-            {
-                await NotiflyProcess.WaitReadyAsync(silo.HttpPort, TimeSpan.FromSeconds(60));
-            }
+            await ClusterSilo.WaitReadyAsync(silos);
 
-            await using var api = await NotiflyNode.StartAsync(connectionString, new Dictionary<string, string?>
-            {
-                ["Notifly:Orleans:Clustering"] = "Redis",
-                ["Notifly:Orleans:Redis"] = redis.Configuration,
-                ["Notifly:Orleans:ClusterId"] = clusterId,
-            }, NotiflyRole.Api);
+            await using var api = await ClusterSilo.StartApiNodeAsync(connectionString, redis, clusterId);
             var tenant = await api.CreateTenantAsync();
 
             var accepted = new List<Guid>();

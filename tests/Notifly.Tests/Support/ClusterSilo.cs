@@ -34,6 +34,27 @@ public sealed record ClusterSilo(Process Process, int HttpPort, int SiloPort)
         return new ClusterSilo(NotiflyProcess.Start(http, environment), http, siloPort);
     }
 
+    /// <summary>Waits until every one of <paramref name="silos"/> answers <c>/health/ready</c>.</summary>
+    public static async Task WaitReadyAsync(IEnumerable<ClusterSilo> silos)
+    {
+        foreach (var silo in silos)
+        {
+            await NotiflyProcess.WaitReadyAsync(silo.HttpPort, TimeSpan.FromSeconds(60));
+        }
+    }
+
+    /// <summary>
+    /// An api node in this process, a client of the cluster: it hosts no grains and finds the
+    /// silos' gateways in Redis.
+    /// </summary>
+    public static Task<NotiflyNode> StartApiNodeAsync(string connectionString, RedisServer redis, string clusterId) =>
+        NotiflyNode.StartAsync(connectionString, new Dictionary<string, string?>
+        {
+            ["Notifly:Orleans:Clustering"] = "Redis",
+            ["Notifly:Orleans:Redis"] = redis.Configuration,
+            ["Notifly:Orleans:ClusterId"] = clusterId,
+        }, Silo.Hosting.NotiflyRole.Api);
+
     /// <summary>Counts the attempt leases (reminders) this silo owns; a silo's name is 127.0.0.1:&lt;silo port&gt;@&lt;generation&gt;.</summary>
     public string LeasesSql => $"SELECT count(*) FROM reminders WHERE owner LIKE '%:{SiloPort.ToString(CultureInfo.InvariantCulture)}@%'";
 }
