@@ -106,32 +106,55 @@ public class DiskFullTests
         await ExecuteAsync(connectionString, "CREATE TABLE filler (b bytea)");
         await ExecuteAsync(connectionString, "ALTER TABLE filler ALTER b SET STORAGE EXTERNAL"); // stored as is, never compressed
         // 1 MB rows until one does not fit, then 64 kB ones, then 4 kB: the last pages left go too.
-        var written = 0L;
-        foreach (var size in (int[])[1 << 20, 1 << 16, 1 << 12])
+        // One connection, opened while there is room: on a full disk a new backend may fail to
+        // start at all ("could not write init file"), which says the same thing.
+        var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        try
         {
-            var chunk = new byte[size];
-            while (true)
+            var written = 0L;
+            foreach (var size in (int[])[1 << 20, 1 << 16, 1 << 12])
             {
-                Random.Shared.NextBytes(chunk);
-                await using var connection = new NpgsqlConnection(connectionString); // a failed extend may end it
-                await connection.OpenAsync();
-                await using var insert = new NpgsqlCommand("INSERT INTO filler VALUES ($1)", connection);
-                insert.Parameters.Add(new NpgsqlParameter { Value = chunk });
-                try
+                var chunk = new byte[size];
+                while (true)
                 {
-                    await insert.ExecuteNonQueryAsync();
-                    written += size;
-                }
-                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DiskFull)
-                {
-                    break;
-                }
+                    Random.Shared.NextBytes(chunk);
+                    if (connection.State != System.Data.ConnectionState.Open)
+                    {
+                        await connection.DisposeAsync(); // a failed extend may have ended its backend
+                        connection = new NpgsqlConnection(connectionString);
+                        try
+                        {
+                            await connection.OpenAsync();
+                        }
+                        catch (PostgresException) when (written > 0)
+                        {
+                            return; // not even a backend can start: full
+                        }
+                    }
 
-                if (written > 200L << 20)
-                {
-                    throw new InvalidOperationException("200 MB went into a 48 MB tablespace: the database is not on it");
+                    await using var insert = new NpgsqlCommand("INSERT INTO filler VALUES ($1)", connection);
+                    insert.Parameters.Add(new NpgsqlParameter { Value = chunk });
+                    try
+                    {
+                        await insert.ExecuteNonQueryAsync();
+                        written += size;
+                    }
+                    catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DiskFull)
+                    {
+                        break;
+                    }
+
+                    if (written > 200L << 20)
+                    {
+                        throw new InvalidOperationException("200 MB went into a 48 MB tablespace: the database is not on it");
+                    }
                 }
             }
+        }
+        finally
+        {
+            await connection.DisposeAsync();
         }
     }
 
