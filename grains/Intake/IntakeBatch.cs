@@ -16,8 +16,8 @@ namespace Notifly.Grains.Intake;
 
 /// <summary>
 /// Writes many requests in one transaction: each new NotificationGrain's row, its first
-/// reminder and its CREATED event come from a single set-based statement. The unique
-/// (tenant, idempotency key) index decides between concurrent requests with one key, on any
+/// reminder and its CREATED event come from a single set-based statement. The
+/// (tenant, idempotency key) primary key of <c>notification_idempotency</c> decides between concurrent requests with one key, on any
 /// node; a request that loses is answered from the row that won. With Kafka on, the same
 /// statement writes each new notification's first status event to the outbox, and while some
 /// tenant may have a status-webhook endpoint, its <c>notification.created</c> deliveries (docs/0017).
@@ -41,6 +41,15 @@ public sealed class IntakeBatch(
              WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = u.tenant_id AND t.status = 'ACTIVE')
                AND (u.api_key_id IS NULL
                     OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = u.api_key_id AND k.tenant_id = u.tenant_id AND k.revoked_at IS NULL))
+        ), keys AS (
+            -- The (tenant, key) primary key decides between requests with one key (migration 0027).
+            -- Every writer (other nodes, Kafka's overlapping batches) takes its keys in one order, so
+            -- two batches sharing keys wait for each other, never deadlock.
+            INSERT INTO notification_idempotency (tenant_id, idempotency_key, notification_id)
+            SELECT tenant_id, idempotency_key, id FROM input WHERE idempotency_key IS NOT NULL
+             ORDER BY tenant_id, idempotency_key
+            ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+            RETURNING notification_id
         ), inserted AS (
             INSERT INTO notifications (id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, channels,
                                        recipient, user_id, subject, body, payload, status, deliveries, send_at, created_at, updated_at,
@@ -49,10 +58,7 @@ public sealed class IntakeBatch(
                    recipient::jsonb, user_id, subject, body, payload::jsonb, status, deliveries::jsonb, send_at, $18, $18,
                    retry_policy::jsonb, body_html, template::jsonb, trace_parent, expires_at
               FROM input
-             -- Every writer (other nodes, Kafka's overlapping batches) takes the unique index's
-             -- keys in one order, so two batches sharing keys wait for each other, never deadlock.
-             ORDER BY tenant_id, idempotency_key
-            ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+             WHERE idempotency_key IS NULL OR id IN (SELECT notification_id FROM keys)
             RETURNING id, tenant_id, priority, send_at, status{{(outbox || statusWebhooks ? ", correlation_id, event_type" : "")}}{{(outbox ? ", trace_parent" : "")}}{{(statusWebhooks ? ", deliveries" : "")}}
         ), reminders AS (
             INSERT INTO reminders (grain_id, kind, tenant_id, due_at, priority)
@@ -372,9 +378,9 @@ public sealed class IntakeBatch(
         await using (var command = new NpgsqlCommand(
             """
             SELECT n.tenant_id, n.idempotency_key, n.id, n.correlation_id, n.payload_hash, coalesce(n.send_at > n.created_at, false)
-              FROM notifications n
-              JOIN unnest($1::uuid[], $2::text[], $3::uuid[]) AS u(tenant_id, idempotency_key, api_key_id)
-                ON n.tenant_id = u.tenant_id AND n.idempotency_key = u.idempotency_key
+              FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS u(tenant_id, idempotency_key, api_key_id)
+              JOIN notification_idempotency k ON k.tenant_id = u.tenant_id AND k.idempotency_key = u.idempotency_key
+              JOIN notifications n ON n.id = k.notification_id
              -- a revoked key gets no replay either: it must not learn what an earlier request created
              WHERE u.api_key_id IS NULL OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = u.api_key_id AND k.revoked_at IS NULL)
             """, connection, transaction)

@@ -114,6 +114,32 @@ public static class NotiflyMetrics
 
     public static void UntrackSilos(object owner) => SiloSources.TryRemove(owner, out _);
 
+    /// <summary>Partitions the retention job dropped, by table (docs/0035).</summary>
+    public static readonly Counter<long> PartitionsDropped =
+        Meter.CreateCounter<long>("notifly.retention.partitions_dropped", description: "Day partitions dropped by the retention job, by table.");
+
+    // The retention job's view of the partitions as of its last run; nothing before its first.
+    private static volatile PartitionView? _partitions;
+
+    private sealed record PartitionView(double DaysAhead, int Overdue);
+
+    /// <summary>
+    /// Days of partitions ready ahead of now, the least over the partitioned tables: at zero, writes
+    /// for the next day would find no partition and fail.
+    /// </summary>
+    private static readonly ObservableGauge<double> PartitionDaysAhead = Meter.CreateObservableGauge(
+        "notifly.retention.days_ahead",
+        () => _partitions is { } p ? [new Measurement<double>(p.DaysAhead)] : Array.Empty<Measurement<double>>(),
+        description: "Days of partitions ready ahead of now, the least over the partitioned tables.");
+
+    /// <summary>Days past their retention that the job kept because something in them is still pending.</summary>
+    private static readonly ObservableGauge<int> PartitionsOverdue = Meter.CreateObservableGauge(
+        "notifly.retention.overdue_days",
+        () => _partitions is { } p ? [new Measurement<int>(p.Overdue)] : Array.Empty<Measurement<int>>(),
+        description: "Days past their retention kept because some of their rows are still pending.");
+
+    public static void RecordPartitions(double daysAhead, int overdue) => _partitions = new PartitionView(daysAhead, overdue);
+
     public static readonly Counter<long> LeasesExpired =
         Meter.CreateCounter<long>("notifly.delivery.leases_expired", description: "Attempts abandoned by a node and taken over after their lease.");
 

@@ -24,8 +24,6 @@ internal sealed partial class StatusWebhookDispatcher(
     ILogger<StatusWebhookDispatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(5);
-    private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(10);
-    private const int SweepChunk = 10_000;
     private const int MaxRecordBatch = 500;
 
     private readonly StatusWebhookOptions _options = options.Value;
@@ -33,7 +31,6 @@ internal sealed partial class StatusWebhookDispatcher(
     private readonly CancellationTokenSource _abandon = new();
     private readonly SemaphoreSlim _slots = new(options.Value.MaxInFlight, options.Value.MaxInFlight);
     private int _inFlight;
-    private DateTimeOffset _nextSweep;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -98,7 +95,6 @@ internal sealed partial class StatusWebhookDispatcher(
 
             if (claimed.Count == 0)
             {
-                await SweepIfDueAsync(stoppingToken);
                 await signal.WaitAsync(await NextWaitAsync(stoppingToken), stoppingToken);
             }
         }
@@ -172,27 +168,6 @@ internal sealed partial class StatusWebhookDispatcher(
             signal.Wake(); // a retry may be due at once (a short schedule, Retry-After: 0)
         }, LogRecordFailed, TimeProvider.System, abandon);
 
-    private async Task SweepIfDueAsync(CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        if (now < _nextSweep)
-        {
-            return;
-        }
-
-        _nextSweep = now + SweepInterval;
-        try
-        {
-            while (await store.SweepAsync(now - _options.Retention, SweepChunk, cancellationToken) == SweepChunk)
-            {
-            }
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            LogSweepFailed(ex); // finished deliveries only cost space; the next sweep catches up
-        }
-    }
-
     public override void Dispose()
     {
         _abandon.Dispose();
@@ -211,7 +186,4 @@ internal sealed partial class StatusWebhookDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Status-webhook endpoint {EndpointId} of tenant {TenantId} disabled after {Failures}+ failed attempts in a row")]
     private partial void LogEndpointDisabled(Guid endpointId, Guid tenantId, int failures);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Status-webhook retention sweep failed")]
-    private partial void LogSweepFailed(Exception ex);
 }

@@ -65,7 +65,10 @@ public sealed class StatusWebhookOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long finished deliveries stay listable before the dispatcher deletes them.</summary>
+    /// <summary>
+    /// How long deliveries stay listable: the retention job drops a day of them once the day is this
+    /// far past and none of it is still pending (migration 0027, docs/0035).
+    /// </summary>
     [Range(typeof(TimeSpan), "01:00:00", "365.00:00:00")]
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 

@@ -11,7 +11,7 @@ namespace Notifly.Grains.StatusWebhooks;
 /// <summary>
 /// The dispatcher's side of <c>webhook_deliveries</c>, as system work across tenants: claim due
 /// deliveries under a lease, record outcomes set-based, keep endpoints' failure runs and disable
-/// those that fail too long, and delete finished deliveries past their retention.
+/// those that fail too long. Finished deliveries go with their day's partition (RetentionService).
 /// </summary>
 internal sealed class StatusWebhookStore(Database database)
 {
@@ -204,22 +204,5 @@ internal sealed class StatusWebhookStore(Database database)
         await using var command = new NpgsqlCommand(
             "SELECT min(next_attempt_at) FROM webhook_deliveries WHERE status IN ('pending', 'retrying')", connection);
         return await command.ExecuteScalarAsync(cancellationToken) is DateTime at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
-    }
-
-    /// <summary>Deletes finished deliveries created before <paramref name="before"/>, a chunk per endpoint and statement.</summary>
-    public async Task<int> SweepAsync(DateTimeOffset before, int chunk, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(
-            """
-            DELETE FROM webhook_deliveries WHERE id IN (
-                SELECT old.id
-                  FROM webhook_endpoints e
-                 CROSS JOIN LATERAL (SELECT d.id FROM webhook_deliveries d
-                                      WHERE d.endpoint_id = e.id AND d.created_at < $1 AND d.status IN ('succeeded', 'failed')
-                                      ORDER BY d.created_at LIMIT $2) old
-                 LIMIT $2)
-            """, connection).With(before).With(chunk);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

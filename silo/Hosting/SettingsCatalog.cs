@@ -19,6 +19,7 @@ using Notifly.Grains.Kafka.Outbox;
 using Notifly.Grains.Notifications;
 using Notifly.Grains.Providers;
 using Notifly.Grains.Recipients;
+using Notifly.Grains.Retention;
 using Notifly.Grains.Runtime;
 using Notifly.Grains.Security;
 using Notifly.Grains.StatusWebhooks;
@@ -56,6 +57,7 @@ public static class SettingsCatalog
         ["Notifly:Retry"] = typeof(RetryOptions),
         ["Notifly:Intake"] = typeof(IntakeOptions),
         ["Notifly:Dispatch"] = typeof(DispatchOptions),
+        [RetentionOptions.Section] = typeof(RetentionOptions),
         ["Notifly:Channels"] = typeof(ChannelsOptions),
         [SmtpOptions.SectionName] = typeof(SmtpOptions),
         [WebhookOptions.SectionName] = typeof(WebhookOptions),

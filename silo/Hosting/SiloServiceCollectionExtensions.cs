@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Notifly.Grains.Channels.Push;
 using Notifly.Grains.Hosting;
 using Notifly.Grains.Metrics;
+using Notifly.Grains.Retention;
 using Notifly.Grains.Runtime;
 
 namespace Notifly.Silo.Hosting;
@@ -12,7 +13,7 @@ public static class SiloServiceCollectionExtensions
 {
     /// <summary>
     /// The worker side: the reminder service and the channel senders it drives, and the
-    /// status-webhook dispatcher and the dashboard metrics' rollup; only the senders when <c>Notifly:Dispatch:Enabled</c> is false.
+    /// status-webhook dispatcher, the dashboard metrics' rollup and the retention job; only the senders when <c>Notifly:Dispatch:Enabled</c> is false.
     /// </summary>
     public static IServiceCollection AddNotiflySilo(this IServiceCollection services, IConfiguration configuration)
     {
@@ -30,6 +31,9 @@ public static class SiloServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ReminderService>());
         services.AddNotiflyStatusWebhookDispatcher();
         services.AddHostedService<MetricsRollup>();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         return services;
     }
 }

@@ -168,10 +168,21 @@ public sealed partial class OutboxRelay(
             {
                 // Without retention a published row is deleted: a small WAL record, where marking it
                 // sent wrote a whole new version of the row (and its index entries) to delete later.
+                // Rows are found by their key, (notification id, id): the table is partitioned by
+                // the notification's day (migration 0027), and the key reaches one partition.
                 batch.BatchCommands.Add(_options.Retention == TimeSpan.Zero
-                    ? new NpgsqlBatchCommand("DELETE FROM notification_outbox WHERE id = ANY($1)").With(sent.Select(r => r.Id).ToArray())
-                    : new NpgsqlBatchCommand("UPDATE notification_outbox SET sent_at = $2 WHERE id = ANY($1)")
-                        .With(sent.Select(r => r.Id).ToArray()).With(time.GetUtcNow()));
+                    ? new NpgsqlBatchCommand(
+                        """
+                        DELETE FROM notification_outbox o USING unnest($1::uuid[], $2::bigint[]) AS u(notification_id, id)
+                         WHERE o.notification_id = u.notification_id AND o.id = u.id
+                        """)
+                        .With(sent.Select(r => r.NotificationId).ToArray()).With(sent.Select(r => r.Id).ToArray())
+                    : new NpgsqlBatchCommand(
+                        """
+                        UPDATE notification_outbox o SET sent_at = $3 FROM unnest($1::uuid[], $2::bigint[]) AS u(notification_id, id)
+                         WHERE o.notification_id = u.notification_id AND o.id = u.id
+                        """)
+                        .With(sent.Select(r => r.NotificationId).ToArray()).With(sent.Select(r => r.Id).ToArray()).With(time.GetUtcNow()));
             }
 
             if (failed.Count > 0)
@@ -180,11 +191,12 @@ public sealed partial class OutboxRelay(
                     """
                     UPDATE notification_outbox o
                        SET retry_count = o.retry_count + 1, last_error = u.error
-                      FROM unnest($1::bigint[], $2::text[]) AS u(id, error)
-                     WHERE o.id = u.id
+                      FROM unnest($3::uuid[], $1::bigint[], $2::text[]) AS u(notification_id, id, error)
+                     WHERE o.notification_id = u.notification_id AND o.id = u.id
                     """)
                     .With(failed.Select(f => f.Row.Id).ToArray())
-                    .With(failed.Select(f => f.Error).ToArray()));
+                    .With(failed.Select(f => f.Error).ToArray())
+                    .With(failed.Select(f => f.Row.NotificationId).ToArray()));
             }
 
             await batch.ExecuteNonQueryAsync(cancellationToken);
@@ -324,7 +336,8 @@ public sealed partial class OutboxRelay(
                 await using var command = new NpgsqlCommand(
                     """
                     DELETE FROM notification_outbox
-                     WHERE id IN (SELECT id FROM notification_outbox WHERE sent_at IS NOT NULL AND sent_at < $1 ORDER BY id LIMIT $2)
+                     WHERE (notification_id, id) IN (SELECT notification_id, id FROM notification_outbox
+                                                      WHERE sent_at IS NOT NULL AND sent_at < $1 ORDER BY id LIMIT $2)
                     """, connection).With(now - _options.Retention).With(SweepChunk);
                 deleted = await command.ExecuteNonQueryAsync(cancellationToken);
             }

@@ -84,8 +84,10 @@ public class TenantIsolationTests(NodeFixture fixture) : IClassFixture<NodeFixtu
 
         await using var scope = await database.BeginTenantScopeAsync(a.Id, null, CancellationToken.None);
         await using var insert = scope.Command(
-            "INSERT INTO notification_events (tenant_id, notification_id, event, created_at) VALUES ($1, gen_random_uuid(), 'FORGED', now())");
+            "INSERT INTO notification_events (tenant_id, notification_id, event, created_at) VALUES ($1, $2, 'FORGED', now())");
         insert.Parameters.Add(new Npgsql.NpgsqlParameter { Value = b.Id });
+        // a notification id as intake makes them, so the row has a partition to go to (migration 0027)
+        insert.Parameters.Add(new Npgsql.NpgsqlParameter { Value = Guid.CreateVersion7() });
         var act = () => insert.ExecuteNonQueryAsync();
         (await act.Should().ThrowAsync<Npgsql.PostgresException>()).Which.SqlState.Should().Be("42501", "row-level security violation");
     }

@@ -77,6 +77,76 @@ public sealed class MigratorTests : IDisposable
         (await CountTenantsAsTenantRoleAsync(dataSource, tenant: null)).Should().Be(0, "no tenant set must mean no rows, not all rows");
     }
 
+    [Fact]
+    public async Task Partitioning_keeps_the_rows_already_there_as_the_first_partition()
+    {
+        await using var dataSource = await EmptyDatabaseAsync();
+        // A database as the release before migration 0027 left it, with a notification and its rows.
+        await using (var connection = await dataSource.OpenConnectionAsync(Deadline))
+        {
+            await using var table = new NpgsqlCommand(
+                "CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+                connection);
+            await table.ExecuteNonQueryAsync(Deadline);
+            foreach (var (version, name, sql) in Scripts.Where(s => s.Version < 27))
+            {
+                await using var script = new NpgsqlCommand(sql, connection);
+                await script.ExecuteNonQueryAsync(Deadline);
+                await using var record = new NpgsqlCommand("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", connection)
+                    .With(version).With(name);
+                await record.ExecuteNonQueryAsync(Deadline);
+            }
+        }
+
+        var id = Guid.CreateVersion7(DateTimeOffset.UtcNow.AddDays(-3));
+        const string tenant = "'00000000-0000-0000-0000-0000000000aa'";
+        foreach (var sql in new[]
+                 {
+                     $"INSERT INTO tenants (id, name, slug, webhook_secret) VALUES ({tenant}, 'a', 'a', 's')",
+                     $"""
+                     INSERT INTO notifications (id, tenant_id, correlation_id, idempotency_key, payload_hash, event_type, priority, channels,
+                                                recipient, payload, status, deliveries, created_at, updated_at)
+                     VALUES ($1, {tenant}, gen_random_uuid(), 'key-1', '\x00', 'e', 2, ARRAY['EMAIL'], jsonb_build_object(), jsonb_build_object(), 'SENT', '[]', now(), now())
+                     """,
+                     $"INSERT INTO notification_events (tenant_id, notification_id, event, created_at) SELECT {tenant}, $1, 'CREATED', now() FROM generate_series(1, 3)",
+                     $"INSERT INTO notification_logs (tenant_id, notification_id, channel, attempt, status, created_at) VALUES ({tenant}, $1, 'EMAIL', 1, 'SENT', now())",
+                     $"INSERT INTO notification_outbox (tenant_id, notification_id, topic, event_payload, created_at) VALUES ({tenant}, $1, 'notification.status', jsonb_build_object(), now())",
+                     $"""
+                     INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_id, event_type, notification_id, payload, created_at)
+                     VALUES (gen_random_uuid(), {tenant}, gen_random_uuid(), gen_random_uuid(), 'x', $1, jsonb_build_object(), now())
+                     """,
+                 })
+        {
+            await using var seed = dataSource.CreateCommand(sql);
+            if (sql.Contains("$1", StringComparison.Ordinal))
+            {
+                seed.Parameters.Add(new NpgsqlParameter { Value = id });
+            }
+
+            await seed.ExecuteNonQueryAsync(Deadline);
+        }
+
+        (await Migrator.MigrateAsync(dataSource, Deadline)).Should().Contain("partitions");
+
+        var tomorrow = DateTime.UtcNow.Date.AddDays(1);
+        foreach (var table in new[] { "notifications", "notification_events", "notification_logs", "notification_outbox", "webhook_deliveries" })
+        {
+            (await ScalarAsync<string>(dataSource, $"SELECT pg_get_partkeydef('{table}'::regclass)")).Should().StartWith("RANGE");
+            (await ScalarAsync<long>(dataSource, $"SELECT count(*) FROM {table}_until_{tomorrow:yyyyMMdd}"))
+                .Should().BeGreaterThan(0, $"{table}'s rows stay where they were");
+            (await ScalarAsync<long>(dataSource,
+                    $"SELECT count(*) FROM pg_inherits WHERE inhparent = '{table}'::regclass AND inhrelid::regclass::text LIKE '{table}_p%'"))
+                .Should().Be(7, "a week of partitions from tomorrow");
+        }
+
+        (await ScalarAsync<long>(dataSource, "SELECT count(*) FROM notification_events")).Should().Be(3);
+        (await ScalarAsync<Guid>(dataSource, "SELECT notification_id FROM notification_idempotency WHERE idempotency_key = 'key-1'"))
+            .Should().Be(id, "the key moved to its own table");
+        (await ScalarAsync<long>(dataSource,
+                $"INSERT INTO notification_events (tenant_id, notification_id, event, created_at) VALUES ('00000000-0000-0000-0000-0000000000aa', '{id}', 'X', now()) RETURNING id"))
+            .Should().Be(4, "the identity goes on from the old table's");
+    }
+
     private async Task<NpgsqlDataSource> EmptyDatabaseAsync()
     {
         var server = await PostgresServer.GetAsync();
