@@ -11,7 +11,7 @@ public sealed record BenchOptions(
 {
     public const string Usage = """
         usage: Notifly.Bench [--duration 10] [--warmup 2] [--jit-warmup 60] [--rate 5000] [--connections 64] [--out bench/results] [--backlog N]
-                             [--role api|all] [--phases all | kestrel,http-authenticated,http-validated,pg-raw,pg-writer,intake-max,intake-rate,pg-raw-matched,kafka-raw,kafka-intake,dispatch-priority,dispatch-fairness,slow-provider,cluster,admin-queries | soak]
+                             [--role api|all] [--phases all | kestrel,http-authenticated,http-validated,pg-raw,pg-writer,intake-max,intake-rate,pg-raw-matched,kafka-raw,kafka-intake,dispatch-priority,dispatch-fairness,slow-provider,cluster,admin-queries | soak | retention]
           --duration     seconds measured per phase (1–3600); soak: its whole length, in 30-s windows
           --warmup       seconds of load before each phase's window (0–30)
           --jit-warmup   seconds of unmeasured intake load before the first phase, until the JIT has
@@ -21,7 +21,9 @@ public sealed record BenchOptions(
           --out          where the markdown and JSON reports go
           --role         api: intake only (default); all: the dispatcher delivers to an instant local webhook too
           --phases       comma-separated, run in the order above; default: all but the http-* breakdown phases;
-                         soak (never part of "all"): intake at --rate for --duration, memory and p99 per window
+                         soak (never part of "all"): intake at --rate for --duration, memory and p99 per window;
+                         retention (never part of "all"): intake at --rate alone, then while 3 days of 500,000
+                         notifications are dropped
           --backlog      low-priority notifications stored before each dispatch phase (default: 6,000 per second of
                          warm-up and window, 72,000 with the defaults), e.g. 300000 to see memory against depth
           --set          key=value: a Notifly setting for this run, e.g. --set Notifly:Intake:Writers=2 (repeatable)
@@ -60,7 +62,7 @@ public sealed record BenchOptions(
             "all" => PhaseNames.All.ToArray(),
             var list => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
-        string[] known = [.. PhaseNames.All, PhaseNames.Soak];
+        string[] known = [.. PhaseNames.All, PhaseNames.Soak, PhaseNames.Retention];
         if (phases.FirstOrDefault(p => !known.Contains(p)) is { } unknown)
         {
             throw new UsageException($"unknown phase '{unknown}'");

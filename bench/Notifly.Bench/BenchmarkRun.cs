@@ -116,6 +116,7 @@ public static class BenchmarkRun
         PhaseNames.Cluster => await ClusterPhase.RunAsync(context, cancellationToken),
         PhaseNames.AdminQueries => await AdminQueriesPhase.RunAsync(context, cancellationToken),
         PhaseNames.Soak => await SoakPhase.RunAsync(context, cancellationToken),
+        PhaseNames.Retention => await RetentionPhase.RunAsync(context, cancellationToken),
         // The database at the batch size intake actually formed: is PostgreSQL the limit at that size?
         PhaseNames.PostgresMatched => done.FirstOrDefault(p => p.Name == PhaseNames.IntakeMax) is { } max
             ? await DatabasePhases.RawAsync(context, name, ObservedBatchSize(max), cancellationToken)

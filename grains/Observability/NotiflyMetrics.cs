@@ -118,6 +118,10 @@ public static class NotiflyMetrics
     public static readonly Counter<long> PartitionsDropped =
         Meter.CreateCounter<long>("notifly.retention.partitions_dropped", description: "Day partitions dropped by the retention job, by table.");
 
+    /// <summary>Notifications deleted for tenants' own, shorter retention (row deletes, not partition drops).</summary>
+    public static readonly Counter<long> TenantRetentionDeleted =
+        Meter.CreateCounter<long>("notifly.retention.tenant_notifications_deleted", description: "Notifications deleted for a tenant's own, shorter retention.");
+
     // The retention job's view of the partitions as of its last run; nothing before its first.
     private static volatile PartitionView? _partitions;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,6 +14,7 @@ namespace Notifly.Grains.Retention;
 /// partitions <see cref="RetentionOptions.DaysAhead"/> days ahead, and drops a whole day once it is
 /// past its retention and nothing in it is pending, with <c>DETACH PARTITION ... CONCURRENTLY</c>
 /// so that writers never wait for it. A day is dropped in all the tables that share it at once.
+/// A tenant with a shorter retention of its own has its older notifications deleted row by row.
 /// Runs on every dispatching silo; a session advisory lock lets one node at a time do the work.
 /// </summary>
 public sealed partial class RetentionService(
@@ -27,6 +29,38 @@ public sealed partial class RetentionService(
 
     private const int DeleteChunk = 10_000;
 
+    // Notifications per statement of a tenant's own retention: each takes its rows in six tables.
+    private const int TrimChunk = 1_000;
+
+    // A tenant's final notifications older than its retention, and every row that belongs to them.
+    // Children are found by their partition key, so each probe reaches one partition.
+    private const string TrimSql =
+        """
+        WITH doomed AS MATERIALIZED (
+            SELECT n.id FROM notifications n
+             WHERE n.tenant_id = $1 AND n.created_at < $2
+               AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.grain_id = n.id AND r.kind = 'notification')
+               AND NOT EXISTS (SELECT 1 FROM notification_outbox o WHERE o.notification_id = n.id AND o.sent_at IS NULL)
+             ORDER BY n.created_at
+             LIMIT $3
+        ), events AS (
+            DELETE FROM notification_events e USING doomed d WHERE e.notification_id = d.id
+        ), logs AS (
+            DELETE FROM notification_logs l USING doomed d WHERE l.notification_id = d.id
+        ), outbox AS (
+            DELETE FROM notification_outbox o USING doomed d WHERE o.notification_id = d.id
+        ), keys AS (
+            DELETE FROM notification_idempotency k USING doomed d WHERE k.notification_id = d.id
+        ), dead_letters AS (
+            DELETE FROM failed_notifications f USING doomed d WHERE f.notification_id = d.id
+        ), deliveries AS (
+            DELETE FROM webhook_deliveries w USING doomed d WHERE w.notification_id = d.id
+        ), gone AS (
+            DELETE FROM notifications n USING doomed d WHERE n.id = d.id RETURNING 1
+        )
+        SELECT count(*) FROM gone
+        """;
+
     /// <summary>The notifications and the rows that belong to them, partitioned by the notification's id.</summary>
     public static readonly DaySet Notifications =
         new("notifications", ["notification_events", "notification_logs", "notification_outbox", "notifications"], ById: true);
@@ -35,6 +69,10 @@ public sealed partial class RetentionService(
     public static readonly DaySet WebhookDeliveries = new("webhook_deliveries", ["webhook_deliveries"], ById: false);
 
     private readonly RetentionOptions _options = options.Value;
+
+    // Where one run's time went; a service runs one run at a time.
+    private TimeSpan _deleting;
+    private TimeSpan _dropping;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -64,18 +102,19 @@ public sealed partial class RetentionService(
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var now = time.GetUtcNow();
-        var partitions = await ListAsync(connection, cancellationToken);
         await using (var lockCommand = new NpgsqlCommand($"SELECT pg_try_advisory_lock({AdvisoryLockKey})", connection))
         {
             if (await lockCommand.ExecuteScalarAsync(cancellationToken) is not true)
             {
-                RecordGauges(partitions, now, overdue: null);
+                RecordGauges(await ListAsync(connection, cancellationToken), now, overdue: null);
                 return null;
             }
         }
 
         try
         {
+            (_deleting, _dropping) = (TimeSpan.Zero, TimeSpan.Zero);
+            var partitions = await ListAsync(connection, cancellationToken);
             foreach (var pending in partitions.Where(p => p.DetachPending))
             {
                 await DropAsync(connection, pending, finalize: true, cancellationToken);
@@ -99,8 +138,9 @@ public sealed partial class RetentionService(
                 overdue += kept;
             }
 
+            var trimmed = await TrimTenantsAsync(connection, now, cancellationToken);
             RecordGauges(await ListAsync(connection, cancellationToken), now, overdue);
-            return new RetentionRun(created, dropped, overdue);
+            return new RetentionRun(created, dropped, overdue, _deleting, _dropping, trimmed);
         }
         finally
         {
@@ -194,9 +234,13 @@ public sealed partial class RetentionService(
 
             if (set.ById)
             {
-                await DeleteOwnedRowsAsync(connection, day, cancellationToken);
+                var deleting = Stopwatch.StartNew();
+                var (keys, deadLetters) = await DeleteOwnedRowsAsync(connection, day, cancellationToken);
+                _deleting += deleting.Elapsed;
+                LogDeleted(keys, deadLetters, day.Name, deleting.ElapsedMilliseconds);
             }
 
+            // The main table last: a run cut short leaves it, and the next run finds the day again.
             foreach (var table in set.Tables)
             {
                 foreach (var partition in partitions.Where(p => p.Table == table && !p.DetachPending && p.Upper == day.Upper && p.Lower == day.Lower))
@@ -235,8 +279,10 @@ public sealed partial class RetentionService(
     /// Deletes the day's idempotency keys and dead letters before its partitions go: a key outlives
     /// its notification for no moment in which a replay would find the key but not what it made.
     /// </summary>
-    private static async Task DeleteOwnedRowsAsync(NpgsqlConnection connection, Partition day, CancellationToken cancellationToken)
+    private static async Task<(long Keys, long DeadLetters)> DeleteOwnedRowsAsync(
+        NpgsqlConnection connection, Partition day, CancellationToken cancellationToken)
     {
+        var counts = new long[2];
         var lower = day.Lower is { } l ? UuidFloor(l) : Guid.Empty;
         var upper = UuidFloor(day.Upper);
         foreach (var sql in new[]
@@ -250,16 +296,65 @@ public sealed partial class RetentionService(
                      DELETE FROM failed_notifications WHERE id IN (
                          SELECT id FROM failed_notifications WHERE notification_id >= $1 AND notification_id < $2 LIMIT $3)
                      """,
-                 })
+                 }.Index())
         {
             int deleted;
             do
             {
-                await using var command = new NpgsqlCommand(sql, connection).With(lower).With(upper).With(DeleteChunk);
+                await using var command = new NpgsqlCommand(sql.Item, connection).With(lower).With(upper).With(DeleteChunk);
                 deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+                counts[sql.Index] += deleted;
             }
             while (deleted == DeleteChunk);
         }
+
+        return (counts[0], counts[1]);
+    }
+
+    /// <summary>
+    /// Tenant by tenant, deletes the final notifications older than a tenant's own, shorter
+    /// retention (<c>retention.days</c> of its settings), with every row that belongs to them, a
+    /// thousand at a time. Partitions are shared, so this is row deletes; the days they lived in
+    /// go whole at the deployment's retention as usual.
+    /// </summary>
+    private async Task<long> TrimTenantsAsync(NpgsqlConnection connection, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var tenants = new List<(Guid Id, int Days)>();
+        await using (var command = new NpgsqlCommand("SELECT id, retention_days FROM tenants WHERE retention_days < $1 ORDER BY id", connection)
+                         .With((int)Math.Ceiling(_options.Notifications.TotalDays)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                tenants.Add((reader.GetGuid(0), reader.GetInt32(1)));
+            }
+        }
+
+        long total = 0;
+        foreach (var (tenant, days) in tenants)
+        {
+            var trimming = Stopwatch.StartNew();
+            long deleted = 0;
+            long chunk;
+            do
+            {
+                await using var command = new NpgsqlCommand(TrimSql, connection) { CommandTimeout = 0 }
+                    .With(tenant).With(now - TimeSpan.FromDays(days)).With(TrimChunk);
+                chunk = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+                deleted += chunk;
+            }
+            while (chunk == TrimChunk);
+
+            if (deleted > 0)
+            {
+                NotiflyMetrics.TenantRetentionDeleted.Add(deleted);
+                LogTrimmed(deleted, tenant, days, trimming.ElapsedMilliseconds);
+            }
+
+            total += deleted;
+        }
+
+        return total;
     }
 
     private async Task DropAsync(NpgsqlConnection connection, Partition partition, bool finalize, CancellationToken cancellationToken)
@@ -267,6 +362,7 @@ public sealed partial class RetentionService(
         // CONCURRENTLY takes only SHARE UPDATE EXCLUSIVE on the parent: intake and turns go on. It
         // runs as two transactions; if this node dies between them the partition is left "detach
         // pending", which the next run finishes with FINALIZE.
+        var dropping = Stopwatch.StartNew();
         var detach = $"ALTER TABLE {Quote(partition.Table)} DETACH PARTITION {Quote(partition.Name)} {(finalize ? "FINALIZE" : "CONCURRENTLY")}";
         await using (var command = new NpgsqlCommand(detach, connection) { CommandTimeout = 0 })
         {
@@ -278,8 +374,9 @@ public sealed partial class RetentionService(
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        _dropping += dropping.Elapsed;
         NotiflyMetrics.PartitionsDropped.Add(1, new KeyValuePair<string, object?>("table", partition.Table));
-        LogDropped(partition.Name, partition.Upper);
+        LogDropped(partition.Name, partition.Upper, dropping.ElapsedMilliseconds);
     }
 
     private void RecordGauges(List<Partition> partitions, DateTimeOffset now, int? overdue)
@@ -321,8 +418,14 @@ public sealed partial class RetentionService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Created partition {Partition}")]
     private partial void LogCreated(string partition);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped partition {Partition}, which held rows up to {Upper:u}")]
-    private partial void LogDropped(string partition, DateTimeOffset upper);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped partition {Partition}, which held rows up to {Upper:u}, in {ElapsedMs} ms")]
+    private partial void LogDropped(string partition, DateTimeOffset upper, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Keys} idempotency keys and {DeadLetters} dead letters of the day of {Partition} in {ElapsedMs} ms")]
+    private partial void LogDeleted(long keys, long deadLetters, string partition, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} notifications of tenant {TenantId} older than its retention of {Days} days in {ElapsedMs} ms")]
+    private partial void LogTrimmed(long count, Guid tenantId, int days, long elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kept {Table} partition {Partition} past its retention: {Pending} of its rows are still pending")]
     private partial void LogKept(string table, string partition, long pending);
@@ -337,5 +440,11 @@ public sealed record DaySet(string Main, string[] Tables, bool ById);
 /// <summary>One partition, with the instants its bounds stand for (<see cref="Lower"/> null: from the beginning).</summary>
 public sealed record Partition(string Table, string Name, bool DetachPending, DateTimeOffset? Lower, DateTimeOffset Upper);
 
-/// <summary>What one run of the retention job did.</summary>
-public sealed record RetentionRun(IReadOnlyList<string> Created, IReadOnlyList<string> Dropped, int KeptPastRetention);
+/// <summary>
+/// What one run of the retention job did: partitions created and dropped, days kept for pending
+/// work, how long it spent deleting the dropped days' keys and dead letters and detaching and
+/// dropping their partitions, and the notifications deleted for tenants' own retention.
+/// </summary>
+public sealed record RetentionRun(
+    IReadOnlyList<string> Created, IReadOnlyList<string> Dropped, int KeptPastRetention, TimeSpan DeletingRows,
+    TimeSpan DroppingPartitions, long TenantNotificationsDeleted);

@@ -22,6 +22,9 @@ public static class PhaseNames
     /// <summary>Not in <see cref="All"/>: minutes long, run on its own (<c>--phases soak --duration 600</c>).</summary>
     public const string Soak = "soak";
 
+    /// <summary>Not in <see cref="All"/>: seeds millions of rows and reshapes partitions, run on its own (<c>--phases retention</c>).</summary>
+    public const string Retention = "retention";
+
     /// <summary>Run by default: the ceilings, the two REST intake measurements, the database at intake's batch size, Kafka intake and its ceiling.</summary>
     public static readonly IReadOnlyList<string> Default = [Kestrel, PostgresRaw, PostgresWriter, IntakeMax, IntakeRate, PostgresMatched, KafkaRaw, KafkaIntake, DispatchPriority, DispatchFairness, SlowProvider, Cluster];
 

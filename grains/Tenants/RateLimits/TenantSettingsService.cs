@@ -7,7 +7,8 @@ using Notifly.Grains.Tenants.Policies;
 namespace Notifly.Grains.Tenants.RateLimits;
 
 /// <summary>
-/// Reads and replaces a tenant's settings (rate limits, retry policies, channel fallback), audited
+/// Reads and replaces a tenant's settings (rate limits, retry policies, channel fallback, disabled
+/// channels, retention), audited.
 /// A PUT replaces the sections it names and keeps the others; its commit announces the change to
 /// every node through the tenant's grain (docs/0021).
 /// </summary>
@@ -17,9 +18,12 @@ public sealed class TenantSettingsService(IOptions<RateLimitOptions> options, Ti
     {
         var limits = await GetRateLimitsAsync(scope, cancellationToken);
         var (retry, fallback) = await policies.GetAsync(scope, cancellationToken);
-        await using var channels = scope.Command("SELECT disabled_channels FROM tenants WHERE id = $1").With(scope.TenantId);
-        var disabled = await channels.ExecuteScalarAsync(cancellationToken) as string[] ?? [];
-        return new TenantSettings(limits, retry, fallback, disabled);
+        await using var tenant = scope.Command("SELECT disabled_channels, retention_days FROM tenants WHERE id = $1").With(scope.TenantId);
+        await using var reader = await tenant.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var disabled = reader.GetFieldValue<string[]>(0);
+        var retention = new RetentionSettings(reader.IsDBNull(1) ? null : reader.GetInt32(1));
+        return new TenantSettings(limits, retry, fallback, disabled, retention);
     }
 
     private async Task<RateLimitSettings> GetRateLimitsAsync(TenantScope scope, CancellationToken cancellationToken)
@@ -59,6 +63,13 @@ public sealed class TenantSettingsService(IOptions<RateLimitOptions> options, Ti
         {
             await using var command = scope.Command("UPDATE tenants SET disabled_channels = $2 WHERE id = $1")
                 .With(scope.TenantId).With(disabled.Select(c => c.Trim().ToUpperInvariant()).Distinct().ToArray());
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (settings.Retention is { } retention)
+        {
+            await using var command = scope.Command("UPDATE tenants SET retention_days = $2 WHERE id = $1")
+                .With(scope.TenantId).With(retention.Days, NpgsqlTypes.NpgsqlDbType.Integer);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 

@@ -11,14 +11,22 @@ public static class TenantSettingsValidator
     /// <summary>High enough for any tenant, low enough that the buckets' arithmetic stays exact.</summary>
     public const int MaxLimit = 1_000_000_000;
 
+    /// <summary>Ten years; the deployment's retention caps it anyway.</summary>
+    public const int MaxRetentionDays = 3650;
+
     public static Dictionary<string, string[]> Validate(TenantSettings settings)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         // A PUT changes the sections it names; one naming none changes nothing and is a mistake.
-        if (settings is { RateLimits: null, RetryPolicies: null, ChannelFallback: null, DisabledChannels: null })
+        if (settings is { RateLimits: null, RetryPolicies: null, ChannelFallback: null, DisabledChannels: null, Retention: null })
         {
-            errors["rateLimits"] = ["rateLimits is required (or retryPolicies, channelFallback, disabledChannels)."];
+            errors["rateLimits"] = ["rateLimits is required (or retryPolicies, channelFallback, disabledChannels, retention)."];
             return errors;
+        }
+
+        if (settings.Retention is { Days: not (null or (>= 1 and <= MaxRetentionDays)) })
+        {
+            errors["retention.days"] = [$"retention.days must be 1–{MaxRetentionDays}, or null for the deployment's retention."];
         }
 
         if (settings.DisabledChannels is { } disabled

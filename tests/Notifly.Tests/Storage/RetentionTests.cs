@@ -2,11 +2,14 @@
 // PostgreSQL: the job keeps partitions ready ahead, drops whole days past the retention in every
 // table that shares them (with the day's idempotency keys and dead letters), keeps a day that still
 // has pending work, and intake through REST goes on while it runs. The clock the job is given is
-// moved 40 days ahead, so today and the days seeded after it are all past a 30-day retention.
+// moved 40 days ahead, so today and the days seeded after it are all past a 30-day retention. A
+// tenant's own shorter retention deletes its old final notifications, row by row, and no one else's.
+using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Notifly.GrainInterfaces.Notifications;
+using Notifly.GrainInterfaces.Tenants;
 using Notifly.Grains.Retention;
 using Notifly.Grains.StatusWebhooks;
 using Notifly.Grains.Storage;
@@ -98,12 +101,7 @@ public sealed class RetentionTests
 
         var names = await PartitionNamesAsync(connectionString);
         names.Should().NotContain(days.Select(at => $"notifications_p{at:yyyyMMdd}"));
-        foreach (var (table, column) in new[]
-                 {
-                     ("notifications", "id"), ("notification_events", "notification_id"), ("notification_logs", "notification_id"),
-                     ("notification_outbox", "notification_id"), ("notification_idempotency", "notification_id"),
-                     ("failed_notifications", "notification_id"), ("webhook_deliveries", "notification_id"),
-                 })
+        foreach (var (table, column) in OwnedRows)
         {
             (await ScalarAsync(connectionString, $"SELECT count(*) FROM {table} WHERE {column} > $1", RetentionService.UuidFloor(today.AddDays(1))))
                 .Should().Be(0, $"{table} keeps nothing of the dropped days");
@@ -116,6 +114,81 @@ public sealed class RetentionTests
         (await ScalarAsync(connectionString, "SELECT count(*) FROM notifications WHERE tenant_id = $1", tenant.Id))
             .Should().Be(2 + answers.Count, "every request accepted during the run is kept");
     }
+
+    [Fact]
+    public async Task A_tenant_with_a_shorter_retention_of_its_own_loses_its_old_notifications_and_no_one_elses()
+    {
+        var connectionString = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("tenant-retention");
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var node = await NotiflyNode.StartAsync(connectionString, new Dictionary<string, string?>
+        {
+            ["Notifly:Retention:Interval"] = "1.00:00:00",
+        });
+        var brief = await node.CreateTenantAsync();
+        var other = await node.CreateTenantAsync();
+
+        using (var refused = await brief.Http.PutAsJsonAsync("/api/admin/settings", new { retention = new { days = 0 } }))
+        {
+            ((int)refused.StatusCode).Should().Be(400);
+            (await refused.ProblemAsync()).GetProperty("errors").TryGetProperty("retention.days", out _).Should().BeTrue();
+        }
+
+        using (var put = await brief.Http.PutAsJsonAsync("/api/admin/settings", new { retention = new { days = 2 } }))
+        {
+            ((int)put.StatusCode).Should().Be(200, await put.Content.ReadAsStringAsync());
+        }
+
+        (await (await brief.Http.GetAsync("/api/admin/settings")).ReadAsync<TenantSettings>()).Retention.Should().Be(new RetentionSettings(2));
+
+        // Three days old: a finished notification of each tenant, and one of the brief tenant's
+        // that is still waiting (a reminder). Then a fresh one of the brief tenant's.
+        var old = DateTimeOffset.UtcNow.AddDays(-3);
+        var (briefOld, briefWaiting, otherOld) = (Guid.CreateVersion7(old), Guid.CreateVersion7(old), Guid.CreateVersion7(old));
+        await SeedFinishedAsync(connectionString, brief.Id, briefOld, "brief-old", old);
+        await SeedFinishedAsync(connectionString, brief.Id, briefWaiting, "brief-waiting", old);
+        await SeedFinishedAsync(connectionString, other.Id, otherOld, "other-old", old);
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var reminder = new NpgsqlCommand(
+                "INSERT INTO reminders (grain_id, kind, tenant_id, due_at) VALUES ($1, 'notification', $2, now() + interval '1 day')", connection)
+                .With(briefWaiting).With(brief.Id);
+            await reminder.ExecuteNonQueryAsync();
+        }
+
+        var fresh = await brief.Http.SendOkAsync(Calls.Webhook(receiver.Url));
+        await brief.Http.WaitForStatusAsync(fresh.RequestId, NotificationStatus.Sent, Wait);
+
+        var service = new RetentionService(
+            node.Services.GetRequiredService<Database>(), Options.Create(new RetentionOptions()), Options.Create(new StatusWebhookOptions()),
+            TimeProvider.System, NullLogger<RetentionService>.Instance);
+        var run = await Eventually.MatchAsync(() => service.RunOnceAsync(CancellationToken.None), r => r is not null, Wait,
+            "the job's lock (the node's own run may hold it)");
+
+        run!.TenantNotificationsDeleted.Should().Be(1);
+        run.Dropped.Should().BeEmpty("no day is past the deployment's 30 days");
+        foreach (var (table, column) in OwnedRows)
+        {
+            (await ScalarAsync(connectionString, $"SELECT count(*) FROM {table} WHERE {column} = $1", briefOld))
+                .Should().Be(0, $"{table} keeps nothing of the brief tenant's old notification");
+            (await ScalarAsync(connectionString, $"SELECT count(*) FROM {table} WHERE {column} = $1", otherOld))
+                .Should().BeGreaterThan(0, $"{table} keeps the other tenant's notification of the same age");
+            (await ScalarAsync(connectionString, $"SELECT count(*) FROM {table} WHERE {column} = $1", briefWaiting))
+                .Should().BeGreaterThan(0, $"{table} keeps a notification still waiting, whatever its age");
+        }
+
+        (await brief.Http.GetNotificationAsync(fresh.RequestId)).Notification.Status.Should().Be(NotificationStatus.Sent);
+        using var gone = await brief.Http.GetAsync($"/api/notifications/{briefOld}");
+        ((int)gone.StatusCode).Should().Be(404);
+    }
+
+    // Every table holding rows of a notification, and the column naming it.
+    private static readonly (string Table, string Column)[] OwnedRows =
+    [
+        ("notifications", "id"), ("notification_events", "notification_id"), ("notification_logs", "notification_id"),
+        ("notification_outbox", "notification_id"), ("notification_idempotency", "notification_id"),
+        ("failed_notifications", "notification_id"), ("webhook_deliveries", "notification_id"),
+    ];
 
     private static async Task SeedFinishedAsync(string connectionString, Guid tenantId, Guid id, string key, DateTimeOffset at)
     {
