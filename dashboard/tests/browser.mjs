@@ -191,14 +191,16 @@ try {
   await page.getByLabel("Event type with a fallback order").fill("browser.test");
   await page.getByRole("button", { name: "Add fallback order" }).click();
   await page.getByLabel("browser.test", { exact: true }).fill("WEBHOOK, EMAIL");
+  await page.getByLabel("Keep notifications for (days)").fill("14");
   await page.getByRole("button", { name: "Save settings" }).click();
   await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
   const savedSettings = await (await fetch(`${url}/api/admin/settings`, { headers: { Authorization: `Bearer ${apiKey}` } })).json();
   check(savedSettings.retryPolicies.default.maxAttempts === 3, `the saved policy: ${JSON.stringify(savedSettings.retryPolicies)}`);
   check(JSON.stringify(savedSettings.channelFallback["browser.test"]) === '["WEBHOOK","EMAIL"]', `the saved fallback: ${JSON.stringify(savedSettings.channelFallback)}`);
+  check(savedSettings.retention.days === 14, `the saved retention: ${JSON.stringify(savedSettings.retention)}`);
   await accessible("settings");
   await snap("settings");
-  console.log("ok: a retry policy changed on the settings page redrew its backoff chart; it and a fallback order were saved");
+  console.log("ok: a retry policy changed on the settings page redrew its backoff chart; it, a fallback order and a retention were saved");
 
   // a provider added on the page shows its circuit and sealed credential; an edit keeps the credential
   await page.getByRole("link", { name: "Providers" }).click();

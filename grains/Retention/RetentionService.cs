@@ -301,9 +301,11 @@ public sealed partial class RetentionService(
             int deleted;
             do
             {
+                var chunk = Stopwatch.StartNew();
                 await using var command = new NpgsqlCommand(sql.Item, connection).With(lower).With(upper).With(DeleteChunk);
                 deleted = await command.ExecuteNonQueryAsync(cancellationToken);
                 counts[sql.Index] += deleted;
+                await YieldToIntakeAsync(chunk.Elapsed, deleted == DeleteChunk, cancellationToken);
             }
             while (deleted == DeleteChunk);
         }
@@ -338,10 +340,12 @@ public sealed partial class RetentionService(
             long chunk;
             do
             {
+                var statement = Stopwatch.StartNew();
                 await using var command = new NpgsqlCommand(TrimSql, connection) { CommandTimeout = 0 }
                     .With(tenant).With(now - TimeSpan.FromDays(days)).With(TrimChunk);
                 chunk = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
                 deleted += chunk;
+                await YieldToIntakeAsync(statement.Elapsed, chunk == TrimChunk, cancellationToken);
             }
             while (chunk == TrimChunk);
 
@@ -356,6 +360,15 @@ public sealed partial class RetentionService(
 
         return total;
     }
+
+    /// <summary>
+    /// Row deletes are the job's only heavy work (dropping a day's partitions takes milliseconds):
+    /// after each chunk, when more follow, it waits as long as the chunk took, so that it uses at
+    /// most half of one core and requests keep the rest. On the benchmark's 2 cores that halved
+    /// intake's p99 during a drop (BENCHMARKS.md, "Retention").
+    /// </summary>
+    private static Task YieldToIntakeAsync(TimeSpan chunk, bool more, CancellationToken cancellationToken) =>
+        more ? Task.Delay(chunk, cancellationToken) : Task.CompletedTask;
 
     private async Task DropAsync(NpgsqlConnection connection, Partition partition, bool finalize, CancellationToken cancellationToken)
     {

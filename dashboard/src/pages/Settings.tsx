@@ -11,6 +11,7 @@ type TenantSettings = {
   retryPolicies: { default: RetryPolicy; eventTypes: Record<string, RetryPolicy> };
   channelFallback: Record<string, Channel[]>;
   disabledChannels: Channel[];
+  retention: { days: number | null };
 };
 type RetryPreview = { retries: { attempt: number; delayMs: number; maxDelayWithJitterMs: number }[]; jitterFraction: number };
 
@@ -262,6 +263,23 @@ export function SettingsPage() {
               ))}
             </div>
           </fieldset>
+        </Card>
+        <Card title="Retention">
+          <Label htmlFor="retention-days">Keep notifications for (days)</Label>
+          <Input
+            id="retention-days"
+            type="number"
+            min={1}
+            max={3650}
+            placeholder="as long as the deployment keeps them"
+            value={draft.retention.days ?? ""}
+            onChange={(event) => setDraft({ ...draft, retention: { days: event.target.value === "" ? null : Number(event.target.value) } })}
+            className="max-w-xs"
+          />
+          <p className="mt-1 text-sm text-slate-600">
+            Older notifications are deleted with their events, attempts and deliveries; one not yet final is kept. Empty: the deployment&apos;s
+            retention, which also caps a longer one.
+          </p>
         </Card>
       </fieldset>
       {canEdit && <Button type="submit">Save settings</Button>}

@@ -13,6 +13,17 @@ using Notifly.Tests.Support;
 
 namespace Notifly.Tests.Deployment;
 
+/// <summary>
+/// Tests that read series of meters every host creates under one name (ASP.NET Core's
+/// <c>Microsoft.AspNetCore.Hosting</c>): they run alone, after the parallel ones. When another
+/// test's host is disposed, its meter of the same name goes, and OpenTelemetry stops the series
+/// for every provider in the process (open-telemetry/opentelemetry-dotnet#6412). A process runs
+/// one host in production; the test process runs dozens.
+/// </summary>
+[CollectionDefinition(nameof(AloneCollection), DisableParallelization = true)]
+public sealed class AloneCollection;
+
+[Collection(nameof(AloneCollection))]
 public class AlertSeriesTests(KafkaNodeFixture fixture) : IClassFixture<KafkaNodeFixture>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);

@@ -36,6 +36,11 @@ public class DiskFullTests
                 var before = await tenant.Http.SendOkAsync(Calls.Webhook(receiver.Url, idempotencyKey: "before"));
                 await tenant.Http.WaitForStatusAsync(before.RequestId, NotificationStatus.Sent);
 
+                // CREATE DATABASE leaves the copy's files sparse, its pages in shared buffers. Written
+                // out after the fill, they would need space there is none of, and every backend of
+                // the server that evicted one would fail (53100), whatever its database. So the
+                // pages go to disk while there is room: later writes overwrite, never allocate.
+                await ExecuteAsync(postgres.Server.ConnectionStringFor("postgres"), "CHECKPOINT");
                 await FillAsync(connectionString);
 
                 // Tables still have room in their last pages: requests are accepted (and durable)
