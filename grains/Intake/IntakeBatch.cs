@@ -16,11 +16,12 @@ namespace Notifly.Grains.Intake;
 
 /// <summary>
 /// Writes many requests in one transaction: each new NotificationGrain's row, its first
-/// reminder and its CREATED event come from a single set-based statement. The
-/// (tenant, idempotency key) primary key of <c>notification_idempotency</c> decides between concurrent requests with one key, on any
-/// node; a request that loses is answered from the row that won. With Kafka on, the same
-/// statement writes each new notification's first status event to the outbox, and while some
-/// tenant may have a status-webhook endpoint, its <c>notification.created</c> deliveries (docs/0017).
+/// reminder and its CREATED event come from a single set-based statement. The primary key of
+/// <c>notification_idempotency</c>, (tenant, idempotency key), decides between concurrent
+/// requests with one key, on any node; a request that loses is answered from the row that won.
+/// With Kafka on, the same statement writes each new notification's first status event to the
+/// outbox, and while some tenant may have a status-webhook endpoint, its
+/// <c>notification.created</c> deliveries (docs/0017).
 /// Each notification is bound here to its tenant's retry policy for the event type, and a request
 /// taking the event type's fallback order gets its later channels in STANDBY (docs/0008).
 public sealed class IntakeBatch(
@@ -379,8 +380,8 @@ public sealed class IntakeBatch(
             """
             SELECT n.tenant_id, n.idempotency_key, n.id, n.correlation_id, n.payload_hash, coalesce(n.send_at > n.created_at, false)
               FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS u(tenant_id, idempotency_key, api_key_id)
-              JOIN notification_idempotency k ON k.tenant_id = u.tenant_id AND k.idempotency_key = u.idempotency_key
-              JOIN notifications n ON n.id = k.notification_id
+              JOIN notification_idempotency i ON i.tenant_id = u.tenant_id AND i.idempotency_key = u.idempotency_key
+              JOIN notifications n ON n.id = i.notification_id
              -- a revoked key gets no replay either: it must not learn what an earlier request created
              WHERE u.api_key_id IS NULL OR EXISTS (SELECT 1 FROM api_keys k WHERE k.id = u.api_key_id AND k.revoked_at IS NULL)
             """, connection, transaction)
